@@ -1,0 +1,1 @@
+"""Attribution extraction: who said what, through which cue, about what content."""

@@ -1,0 +1,109 @@
+"""The trained CRF and cue lexicon, and tagging a parsed Doc with them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite
+from spacy.tokens import Doc
+
+from onrecord.analysis.attribution.assemble import cue_head
+from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences
+from onrecord.analysis.attribution.labels import CUE, TaggedSpan, spans_from_labels
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+MODEL_FILE = "attribution.crfsuite"
+LEXICON_FILE = "cue_lexicon.json"
+ROLES_FILE = "roles.crfsuite"
+# A token the best tag sequence leaves out but whose marginal probability of being a cue is at least
+# this becomes a cue candidate too; the role tagger then drops it if it finds no content for it.
+# Tuned on PolNeAR dev.
+EXTRA_CUE_PROBABILITY = 0.3
+
+
+class WeightsMissingError(FileNotFoundError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CueRoles:
+    """What the role tagger found for one cue: its source and content spans, and how sure it was."""
+
+    cue: TaggedSpan
+    spans: list[TaggedSpan]
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedParagraph:
+    tokens: list[int]
+    spans: list[TaggedSpan]
+    confidence: dict[int, float]  # token index -> marginal probability of its predicted label
+    roles: list[CueRoles] | None = None  # None when no role tagger is loaded
+
+
+class AttributionTagger:
+    def __init__(self, weights_dir: Path = WEIGHTS_DIR, extra_cue_probability: float = EXTRA_CUE_PROBABILITY):
+        self.extra_cue_probability = extra_cue_probability
+        model_path = weights_dir / MODEL_FILE
+        lexicon_path = weights_dir / LEXICON_FILE
+        for path in (model_path, lexicon_path):
+            if not path.is_file():
+                raise WeightsMissingError(f"{path}: attribution weights missing; run `onrecord train` to make them")
+        try:
+            self.lexicon: dict[str, float] = json.loads(lexicon_path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{lexicon_path}: not valid JSON: {exc}") from exc
+        self.tagger = pycrfsuite.Tagger()
+        self.tagger.open(str(model_path))
+        self.roles: pycrfsuite.Tagger | None = None
+        if (weights_dir / ROLES_FILE).is_file():
+            self.roles = pycrfsuite.Tagger()
+            self.roles.open(str(weights_dir / ROLES_FILE))
+
+    def tag(self, doc: Doc) -> list[TaggedParagraph]:
+        out = []
+        for sequence in doc_sequences(doc, self.lexicon):
+            labels = self.tagger.tag(sequence.features)
+            confidence = {
+                i: self.tagger.marginal(label, k)
+                for k, (i, label) in enumerate(zip(sequence.tokens, labels, strict=True))
+                if label != "O"
+            }
+            spans = spans_from_labels(sequence.tokens, labels)
+            roles = None
+            if self.roles is not None:
+                cues = [s for s in spans if s.type == CUE] + self._extra_cues(sequence.tokens, labels)
+                cues.sort(key=lambda s: s.start)
+                roles = self._roles(doc, sequence.tokens, sequence.features, cues)
+            out.append(TaggedParagraph(sequence.tokens, spans, confidence, roles))
+        return out
+
+    def _extra_cues(self, tokens: list[int], labels: list[str]) -> list[TaggedSpan]:
+        """Runs of likely cue tokens the best sequence missed (call right after ``tag``)."""
+        extra: list[TaggedSpan] = []
+        for k, (i, label) in enumerate(zip(tokens, labels, strict=True)):
+            if label.endswith(CUE):
+                continue
+            probability = self.tagger.marginal("B-CUE", k) + self.tagger.marginal("I-CUE", k)
+            if probability < self.extra_cue_probability:
+                continue
+            if extra and extra[-1].end == i and k > 0 and tokens[k - 1] == i - 1:
+                extra[-1] = TaggedSpan(CUE, extra[-1].start, i + 1)
+            else:
+                extra.append(TaggedSpan(CUE, i, i + 1))
+        return extra
+
+    def _roles(self, doc: Doc, tokens: list[int], features: list[list[str]], cues: list[TaggedSpan]) -> list[CueRoles]:
+        assert self.roles is not None
+        ranges = [(c.start, c.end) for c in cues]
+        found = []
+        for cue in cues:
+            head = cue_head(doc, cue, self.lexicon)
+            labels = self.roles.tag(cue_relative_features(doc, tokens, features, (cue.start, cue.end), head, ranges))
+            marginals = [self.roles.marginal(label, k) for k, label in enumerate(labels) if label != "O"]
+            confidence = sum(marginals) / len(marginals) if marginals else 0.0
+            found.append(CueRoles(cue, spans_from_labels(tokens, labels), confidence))
+        return found

@@ -1,0 +1,26 @@
+"""spaCy component ``onrecord_claims``: sets ``doc._.claims``.
+
+Runs after ``onrecord_sources``, so each claim can carry the attribution and source behind it.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from onrecord.analysis.claims.extract import extract_claims
+from onrecord.analysis.extensions import register_extensions
+
+
+class ClaimsComponent:
+    """Reads the Doc's entities (and ``doc._.attributions`` when present); never re-parses."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.claims = extract_claims(doc)
+        return doc
+
+
+@Language.factory("onrecord_claims")
+def make_claims_component(nlp: Language, name: str) -> ClaimsComponent:
+    register_extensions()
+    return ClaimsComponent()

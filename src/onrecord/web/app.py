@@ -1,0 +1,319 @@
+"""The read-only web app: server-rendered pages over a corpus database, each with a JSON twin.
+
+``create_app(db_path)`` builds a Starlette app. A page at ``/path`` has its JSON twin at
+``/path.json`` (``/`` -> ``/index.json``) or ``/path?_format=json``. Article text and metadata
+are untrusted: Jinja2 autoescapes everything, links are only http(s), scripts load only from
+``/static`` (Content-Security-Policy), and the database is opened read-only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from onrecord import __version__
+from onrecord.web import charts, queries
+from onrecord.web.article_view import KIND_LABELS, build_article_view
+from onrecord.web.openapi import openapi_document
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+}
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, static files and errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.decode().lower() not in SECURITY_HEADERS]
+                headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def safe_url(value: str | None) -> str | None:
+    """The URL if it is http(s) with a host, else None: article URLs never become javascript: links."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return None
+    return value.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+def inline_code(text: str) -> Markup:
+    """Escape ``text``, then show `backticked` parts as <code> (for the API descriptions)."""
+    parts = str(escape(text)).split("`")
+    return Markup("".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)))
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def make_templates() -> Jinja2Templates:
+    env = Environment(
+        loader=PackageLoader("onrecord.web", "templates"),
+        autoescape=select_autoescape(["html", "svg"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["safe_url"] = safe_url
+    env.filters["percent"] = percent
+    env.filters["inline_code"] = inline_code
+    env.filters["kind_label"] = lambda kind: KIND_LABELS.get(kind or "", kind or "unknown")
+    env.globals["version"] = __version__
+    env.globals["query"] = lambda **params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return Jinja2Templates(env=env)
+
+
+# ---------------------------------------------------------------- plumbing
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.endswith(".json") or request.query_params.get("_format") == "json"
+
+
+def strip_json(value: str) -> str:
+    return value[: -len(".json")] if value.endswith(".json") else value
+
+
+def json_url(request: Request) -> str:
+    """This page's JSON twin."""
+    path = request.url.path
+    twin = "/index.json" if path == "/" else path + ".json"
+    return twin + (f"?{request.url.query}" if request.url.query else "")
+
+
+def page_links(request: Request, page: queries.Page) -> dict[str, str | None]:
+    """Previous/next links that keep every other query parameter."""
+    params = {k: v for k, v in request.query_params.items() if k != "_offset"}
+
+    def link(offset: int | None) -> str | None:
+        if offset is None:
+            return None
+        return request.url.path + "?" + urlencode({**params, "_offset": offset})
+
+    prev = max(page.offset - page.limit, 0) if page.offset > 0 else None
+    return {"prev": link(prev), "next": link(page.next_offset)}
+
+
+PageResult = tuple[str, dict[str, Any], Any]  # template, template context, JSON payload
+
+
+def page(handler: Callable[[Request, Any], PageResult]) -> Callable[[Request], Response]:
+    """Wrap a handler returning (template, context, payload) into an HTML-or-JSON endpoint."""
+
+    def endpoint(request: Request) -> Response:
+        app_state = request.app.state
+        try:
+            with queries.open_readonly(app_state.db_path) as conn:
+                template, context, payload = handler(request, conn)
+        except queries.QueryError as exc:
+            return error_response(request, 400, str(exc))
+        except sqlite3.Error as exc:  # e.g. the file was replaced or locked while serving
+            return error_response(request, 503, f"corpus database {app_state.db_path}: {exc}")
+        if wants_json(request):
+            return JSONResponse(payload)
+        context.update(request=request, json_url=json_url(request))
+        return app_state.templates.TemplateResponse(request, template, context)
+
+    return endpoint
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    if wants_json(request):
+        return JSONResponse({"error": message, "status": status}, status_code=status)
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", {"status": status, "message": message, "json_url": None}, status_code=status
+    )
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    # Starlette's own 404 (no route) says only "Not Found"; name the path instead.
+    message = f"Nothing here: {request.url.path}" if exc.detail == "Not Found" else exc.detail
+    return error_response(request, exc.status_code, message)
+
+
+# ---------------------------------------------------------------- pages
+
+
+def overview_page(request: Request, conn: Any) -> PageResult:
+    data = queries.overview(conn)
+    top_sources = queries.source_directory(conn, queries.StatementFilter(), limit=10)
+    outlets = data["by_outlet"][:15]
+    outlet_bars = charts.horizontal_bars(
+        [
+            (
+                r["outlet"] or "(no outlet)",
+                r["articles"],
+                "/articles?" + urlencode({"outlet": r["outlet"]}) if r["outlet"] else None,
+            )
+            for r in outlets
+        ]
+    )
+    share_rows = [{"label": "All outlets", **data["share"]}] + [
+        {"label": r["outlet"] or "(no outlet)", **r} for r in outlets if r["statements"]
+    ]
+    context = {
+        "data": data,
+        "outlet_chart": outlet_bars,
+        "month_chart": charts.columns(
+            [(r["month"], r["articles"]) for r in data["by_month"]],
+            link=lambda month: "/articles?" + urlencode({"from": month, "to": month}),
+        ),
+        "share_chart": charts.share_bars(share_rows),
+        "top_sources": top_sources.rows,
+    }
+    payload = {**data, "top_sources": top_sources.rows}
+    return "overview.html", context, payload
+
+
+def articles_page(request: Request, conn: Any) -> PageResult:
+    params = dict(request.query_params)
+    filters = queries.parse_filter(params)
+    size, offset = queries.parse_page(params)
+    result = queries.list_articles(conn, filters, size, offset)
+    payload = {**result.to_dict(), "filters": filters.as_params()}
+    context = {
+        "page": result,
+        "filters": filters,
+        "links": page_links(request, result),
+        "facets": queries.facet_values(conn),
+    }
+    return "articles.html", context, payload
+
+
+def article_page(request: Request, conn: Any) -> PageResult:
+    article_id = strip_json(request.path_params["article_id"])
+    analysis = queries.get_article(conn, article_id)
+    if analysis is None:
+        raise HTTPException(404, f"No article with id {article_id!r}")
+    context = {"a": analysis, "view": build_article_view(analysis)}
+    return "article.html", context, analysis
+
+
+def sources_page(request: Request, conn: Any) -> PageResult:
+    params = dict(request.query_params)
+    filters = queries.parse_filter(params)
+    size, offset = queries.parse_page(params, default_size=100)
+    result = queries.source_directory(conn, filters, size, offset)
+    payload = {**result.to_dict(), "filters": filters.as_params()}
+    context = {
+        "page": result,
+        "filters": filters,
+        "links": page_links(request, result),
+        "facets": queries.facet_values(conn),
+    }
+    return "sources.html", context, payload
+
+
+def source_page(request: Request, conn: Any) -> PageResult:
+    params = dict(request.query_params)
+    name = (params.get("name") or "").strip()
+    if not name:
+        raise queries.QueryError("parameter 'name' is required: the source's name as listed in /sources")
+    filters = queries.parse_filter({**params, "source": name, "q": ""})
+    size, offset = queries.parse_page(params)
+    profile = queries.source_directory(conn, filters, limit=1)
+    if not profile.rows:
+        raise HTTPException(404, f"No source named {name!r}" + (f" of kind {filters.kind!r}" if filters.kind else ""))
+    statements = queries.search_statements(conn, filters, size, offset)
+    payload = {"source": profile.rows[0], **statements.to_dict(), "filters": filters.as_params()}
+    context = {"profile": profile.rows[0], "page": statements, "links": page_links(request, statements)}
+    return "source.html", context, payload
+
+
+def search_page(request: Request, conn: Any) -> PageResult:
+    params = dict(request.query_params)
+    filters = queries.parse_filter(params)
+    size, offset = queries.parse_page(params)
+    searched = any(filters.as_params().values())
+    result = queries.search_statements(conn, filters, size, offset) if searched else queries.Page([], 0, size, 0)
+    payload = {**result.to_dict(), "filters": filters.as_params()}
+    context = {
+        "page": result,
+        "filters": filters,
+        "searched": searched,
+        "links": page_links(request, result),
+        "facets": queries.facet_values(conn),
+    }
+    return "search.html", context, payload
+
+
+def openapi_json(request: Request) -> Response:
+    return JSONResponse(openapi_document())
+
+
+def api_page(request: Request) -> Response:
+    return request.app.state.templates.TemplateResponse(
+        request, "api.html", {"spec": openapi_document(), "json_url": "/openapi.json"}
+    )
+
+
+def create_app(db_path: str | Path) -> Starlette:
+    """The web app over the corpus at ``db_path`` (checked now, opened read-only per request)."""
+    path = queries.resolve_db_path(db_path)
+    queries.check_database(path)
+    overview = page(overview_page)
+    articles = page(articles_page)
+    sources = page(sources_page)
+    source = page(source_page)
+    search = page(search_page)
+    routes = [
+        Route("/", overview),
+        Route("/index.json", overview),
+        Route("/articles", articles),
+        Route("/articles.json", articles),
+        Route("/articles/{article_id}", page(article_page)),
+        Route("/sources", sources),
+        Route("/sources.json", sources),
+        Route("/source", source),
+        Route("/source.json", source),
+        Route("/search", search),
+        Route("/search.json", search),
+        Route("/openapi.json", openapi_json),
+        Route("/api", api_page),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app.state.db_path = path
+    app.state.templates = make_templates()
+    app.add_middleware(SecurityHeaders)
+    return app

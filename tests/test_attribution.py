@@ -1,0 +1,181 @@
+"""The attribution component on short invented sentences of each construction, and the example report."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from onrecord.analysis.attribution.tagger import MODEL_FILE, WEIGHTS_DIR
+from onrecord.model import Attribution, AttributionKind
+
+pytestmark = pytest.mark.skipif(not (WEIGHTS_DIR / MODEL_FILE).is_file(), reason="attribution weights not built")
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    from onrecord.analysis.pipeline import load_pipeline
+
+    return load_pipeline(components=["onrecord_attributions"])
+
+
+def attributions(nlp: Language, text: str) -> list[Attribution]:
+    found = nlp(text)._.attributions
+    assert isinstance(found, list)
+    return found
+
+
+def find(found: list[Attribution], cue_word: str) -> Attribution:
+    for attribution in found:
+        if attribution.cue is not None and cue_word in attribution.cue.text:
+            return attribution
+    raise AssertionError(f"no attribution with cue {cue_word!r} in {[a.cue.text for a in found if a.cue]}")
+
+
+def test_offsets_index_the_text(nlp: Language) -> None:
+    text = "The minister said that the economy would grow next year."
+    for attribution in attributions(nlp, text):
+        for span in (attribution.cue, attribution.content, attribution.source):
+            if span is not None:
+                assert text[span.start : span.end] == span.text
+        assert attribution.id.startswith("a")
+        assert 0.0 <= attribution.confidence <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source", "content"),
+    [
+        ("The minister said that the economy would grow next year.", "said", "The minister", "the economy would grow"),
+        ("Smith told reporters that the plan would fail.", "told", "Smith", "the plan would fail"),
+        ("Analysts warned that prices could rise again.", "warned", "Analysts", "prices could rise"),
+        ("Officials fear the ceasefire will collapse.", "fear", "Officials", "the ceasefire will collapse"),
+        ("Economists expect the bank to cut rates in March.", "expect", "Economists", "cut rates"),
+        ("Most voters believe the election was fair.", "believe", "voters", "the election was fair"),
+        ("The senator noted that the bill had broad support.", "noted", "The senator", "the bill had broad support"),
+    ],
+)
+def test_reported_speech_and_cognition(nlp: Language, text: str, cue: str, source: str, content: str) -> None:
+    attribution = find(attributions(nlp, text), cue)
+    assert attribution.source is not None and source in attribution.source.text
+    assert attribution.content is not None and content in attribution.content.text
+    assert attribution.source.end <= attribution.cue.start  # type: ignore[union-attr]
+
+
+def test_quote_after_the_speaker(nlp: Language) -> None:
+    attribution = find(attributions(nlp, "Smith said: “The plan will fail because nobody funds it.”"), "said")
+    assert attribution.source is not None and attribution.source.text == "Smith"
+    assert "The plan will fail" in attribution.content.text  # type: ignore[union-attr]
+    assert attribution.kind == AttributionKind.DIRECT
+
+
+def test_quote_before_the_speaker(nlp: Language) -> None:
+    text = "“The plan will fail because nobody funds it,” Smith said."
+    attribution = find(attributions(nlp, text), "said")
+    assert attribution.source is not None and attribution.source.text == "Smith"
+    assert "The plan will fail" in attribution.content.text  # type: ignore[union-attr]
+    assert attribution.kind == AttributionKind.DIRECT
+
+
+def test_quote_around_the_speaker_keeps_both_fragments(nlp: Language) -> None:
+    text = "“The plan,” Smith said, “will fail because nobody is willing to pay for it.”"
+    attribution = find(attributions(nlp, text), "said")
+    assert attribution.source is not None and attribution.source.text == "Smith"
+    texts = [f.text for f in attribution.content_fragments] or [attribution.content.text]  # type: ignore[union-attr]
+    assert any("The plan" in t for t in texts)
+    assert any("will fail" in t for t in texts)
+    if attribution.content_fragments:
+        assert all("Smith" not in f.text for f in attribution.content_fragments)
+
+
+def test_quote_over_several_sentences(nlp: Language) -> None:
+    text = "“We will not stop. We will go to every state. We will win,” the candidate said."
+    attribution = find(attributions(nlp, text), "said")
+    assert "We will not stop" in attribution.content.text  # type: ignore[union-attr]
+    assert "We will win" in attribution.content.text  # type: ignore[union-attr]
+    assert attribution.source is not None and "candidate" in attribution.source.text
+
+
+def test_partial_quote_inside_paraphrase(nlp: Language) -> None:
+    text = "The governor said the report was “a disgrace” and promised to fight it."
+    attribution = find(attributions(nlp, text), "said")
+    assert "“a disgrace”" in attribution.content.text  # type: ignore[union-attr]
+    assert attribution.kind == AttributionKind.MIXED
+
+
+def test_according_to(nlp: Language) -> None:
+    attribution = find(attributions(nlp, "According to the report, prices rose sharply last year."), "According")
+    assert attribution.kind == AttributionKind.ACCORDING_TO
+    assert attribution.source is not None and "the report" in attribution.source.text
+    assert "prices rose sharply" in attribution.content.text  # type: ignore[union-attr]
+
+
+def test_pronoun_and_one_are_the_source(nlp: Language) -> None:
+    attribution = find(attributions(nlp, "She said the talks had stalled over the summer."), "said")
+    assert attribution.source is not None and attribution.source.text == "She"
+    text = "“Manpower is the real worry right now,” one said."
+    attribution = find(attributions(nlp, text), "said")
+    assert attribution.source is not None and attribution.source.text == "one"
+
+
+def test_relay_keeps_outlet_and_cited_source(nlp: Language) -> None:
+    text = "Officials have begun quiet talks with both sides, NBC reports, citing two unnamed officials."
+    attribution = find(attributions(nlp, text), "reports")
+    assert attribution.kind == AttributionKind.RELAY
+    assert attribution.relay is not None and attribution.relay.text == "NBC"
+    assert attribution.source is not None and "officials" in attribution.source.text
+
+
+def test_nominal_cue_in_a_statement(nlp: Language) -> None:
+    text = "“We reject these claims entirely,” the company said in a statement on Monday."
+    attribution = find(attributions(nlp, text), "said")
+    assert attribution.source is not None and attribution.source.text == "the company"
+    assert "We reject these claims" in attribution.content.text  # type: ignore[union-attr]
+
+
+def test_attribution_without_a_source(nlp: Language) -> None:
+    attribution = find(attributions(nlp, "It is understood that the deal is close to being signed."), "understood")
+    assert attribution.source is None
+    assert attribution.kind == AttributionKind.UNSOURCED
+    assert "the deal is close" in attribution.content.text  # type: ignore[union-attr]
+
+
+def test_apostrophes_are_not_quotations(nlp: Language) -> None:
+    text = "The Pentagon said that the country’s officials’ budget has grown since last year."
+    attribution = find(attributions(nlp, text), "said")
+    assert attribution.kind == AttributionKind.INDIRECT
+
+
+@pytest.fixture(scope="module")
+def example(nlp: Language) -> tuple[str, list[Attribution]]:
+    from onrecord.corpus.polnear import shared_dir
+
+    path = shared_dir() / "examples" / "ukraine-negotiations-report.txt"
+    if not path.is_file():
+        pytest.skip("shared example report not available")
+    text = path.read_text(encoding="utf-8")
+    return text, attributions(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("content", "source"),
+    [
+        ("Any decisions about negotiations are up to Ukraine", "Adrienne Watson"),
+        ("the US has spent $43.9 billion on security assistance", "The Pentagon"),
+        ("Manpower is at the top of the administration’s concerns right now", "one"),
+        ("The West’s reluctance to give Ukraine the arms it asked for", "the ISW"),
+    ],
+)
+def test_example_report_sources(example: tuple[str, list[Attribution]], content: str, source: str) -> None:
+    _, found = example
+    holding = [a for a in found if a.content is not None and content in a.content.text]
+    assert holding, f"no attribution holds {content!r}"
+    assert any(a.source is not None and a.source.text.startswith(source) for a in holding), [
+        a.source.text if a.source else None for a in holding
+    ]
+
+
+def test_example_report_relay(example: tuple[str, list[Attribution]]) -> None:
+    _, found = example
+    relayed = [a for a in found if a.kind == AttributionKind.RELAY]
+    assert relayed
+    assert relayed[0].relay is not None and relayed[0].relay.text == "NBC"
+    assert relayed[0].source is not None and "official" in relayed[0].source.text

@@ -1,0 +1,124 @@
+"""``onrecord export``: attributions, sources and claims as CSV, JSONL and Parquet that parse back."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from onrecord.cli import main
+from onrecord.model import Article, ArticleAnalysis, content_hash
+from onrecord.store import Store
+from onrecord.store.export import ATTRIBUTION_COLUMNS, CLAIM_COLUMNS, SOURCE_COLUMNS
+from test_store import TEXT, make_analysis
+
+EXPECTED_ROWS = {"attributions": 6, "sources": 4, "claims": 4}
+COLUMNS = {"attributions": ATTRIBUTION_COLUMNS, "sources": SOURCE_COLUMNS, "claims": CLAIM_COLUMNS}
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    db = tmp_path / "corpus.db"
+    bare_text = "Nobody is quoted in this one."
+    with Store.open(db) as store:
+        store.write_batch(
+            [
+                make_analysis(),
+                make_analysis(TEXT + " Later, more happened.", outlet="Other Daily"),
+                ArticleAnalysis(Article(content_hash(bare_text), bare_text), model="m"),
+            ]
+        )
+    return db
+
+
+def read_back(path: Path, fmt: str) -> list[dict]:
+    if fmt == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+    if fmt == "jsonl":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return pq.read_table(path).to_pylist()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
+def test_export_files_parse_back_with_the_right_rows(corpus: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "export"
+    result = CliRunner().invoke(main, ["export", "--db", f"sqlite:///{corpus}", "--format", fmt, "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    for table, expected in EXPECTED_ROWS.items():
+        path = out / f"{table}.{fmt}"
+        assert f"{path}: {expected} {table}" in result.output
+        rows = read_back(path, fmt)
+        assert len(rows) == expected
+        assert list(rows[0]) == [name for name, _ in COLUMNS[table]]
+
+    attributions = read_back(out / f"attributions.{fmt}", fmt)
+    a3 = next(r for r in attributions if r["attribution_id"] == "a3" and r["outlet"] == "Example Times")
+    assert a3["source_name"] == "US officials"
+    assert a3["source_kind"] == "anonymous_group"
+    assert a3["source_status"] == "current"
+    assert a3["published"] == "2024-01-02"
+    assert a3["content_text"] == "the $60 billion package was stalled"
+    assert str(a3["source_count"]) == "2"  # CSV gives text, the typed formats an integer
+    sources = read_back(out / f"sources.{fmt}", fmt)
+    peskov = next(r for r in sources if r["name"] == "Dmitry Peskov")
+    assert (str(peskov["mentions"]), str(peskov["attributions"])) == ("2", "2")
+
+
+def test_parquet_columns_are_typed(corpus: Path, tmp_path: Path) -> None:
+    CliRunner().invoke(main, ["export", "--db", str(corpus), "--format", "parquet", "--output", str(tmp_path)])
+    schema = pq.read_schema(tmp_path / "attributions.parquet")
+    assert str(schema.field("confidence").type) == "double"
+    assert str(schema.field("source_count").type) == "int64"
+    assert str(schema.field("content_text").type) == "string"
+
+
+def test_an_empty_corpus_exports_header_only_files(tmp_path: Path) -> None:
+    db = tmp_path / "empty.db"
+    Store.open(db).close()
+    for fmt in ("csv", "jsonl", "parquet"):
+        result = CliRunner().invoke(main, ["export", "--db", str(db), "--format", fmt, "--output", str(tmp_path / fmt)])
+        assert result.exit_code == 0, result.output
+        assert read_back(tmp_path / fmt / f"attributions.{fmt}", fmt) == []
+    assert (tmp_path / "parquet" / "sources.parquet").exists()
+
+
+def test_export_of_a_missing_database_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "--db", str(tmp_path / "nope.db"), "--output", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    assert "nope.db" in result.output and "no such corpus database" in result.output
+    assert not (tmp_path / "nope.db").exists()  # exporting never creates a database
+
+
+def test_export_of_a_non_database_file_is_a_clear_error(tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("not sqlite at all " * 100)
+    result = CliRunner().invoke(main, ["export", "--db", str(bogus), "--output", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    assert "bogus.db" in result.output
+
+
+def test_export_refuses_an_unknown_format(corpus: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["export", "--db", str(corpus), "--format", "xlsx", "--output", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "xlsx" in result.output
+
+
+def test_untrusted_text_survives_csv_round_trip(tmp_path: Path) -> None:
+    """Commas, quotes, newlines and formula-looking text come back exactly."""
+    tricky = "He said \"=cmd|' /C calc'!A0\", then,\nnew line. Officials said: <script>x</script>."
+    db = tmp_path / "tricky.db"
+    analysis = make_analysis()
+    analysis.article = Article(content_hash(tricky), tricky, outlet='Daily "Quotes", Inc.')
+    for attribution in analysis.attributions:
+        attribution.content.text = tricky
+    with Store.open(db) as store:
+        store.write(analysis)
+    CliRunner().invoke(main, ["export", "--db", str(db), "--output", str(tmp_path / "o")])
+    rows = read_back(tmp_path / "o" / "attributions.csv", "csv")
+    assert {r["content_text"] for r in rows} == {tricky}
+    assert {r["outlet"] for r in rows} == {'Daily "Quotes", Inc.'}

@@ -1,0 +1,303 @@
+"""The web app through Starlette's TestClient: pages, JSON twins, OpenAPI, headers, errors, escaping."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import warnings
+from pathlib import Path
+
+import pytest
+
+from onrecord.web.app import create_app, safe_url
+from onrecord.web.queries import DatabaseError
+from test_web_corpus import HOSTILE_OUTLET, HOSTILE_SOURCE, HOSTILE_TITLE, HOSTILE_URL, build_corpus
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette's notice that it prefers httpx2
+    from starlette.testclient import TestClient
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    db = tmp_path_factory.mktemp("web") / "corpus.db"
+    return db, build_corpus(db)
+
+
+@pytest.fixture(scope="module")
+def client(corpus: tuple[Path, dict[str, str]]) -> TestClient:
+    return TestClient(create_app(corpus[0]))
+
+
+@pytest.fixture(scope="module")
+def ids(corpus: tuple[Path, dict[str, str]]) -> dict[str, str]:
+    return corpus[1]
+
+
+# ---------------------------------------------------------------- pages and twins
+
+PAGES = ["/", "/articles", "/sources", "/search?q=negotiations", "/source?name=US+officials"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_renders_and_has_a_json_twin(client: TestClient, path: str) -> None:
+    html = client.get(path)
+    assert html.status_code == 200
+    assert html.headers["content-type"].startswith("text/html")
+    route, _, query = path.partition("?")
+    twin = ("/index" if route == "/" else route) + ".json" + (f"?{query}" if query else "")
+    for url in (twin, path + ("&" if query else "?") + "_format=json"):
+        data = client.get(url)
+        assert data.status_code == 200, url
+        assert data.headers["content-type"].startswith("application/json")
+        assert isinstance(data.json(), dict)
+    assert f'href="{twin.replace("&", "&amp;")}"' in html.text  # each page links its twin
+
+
+def test_overview_counts_and_shares(client: TestClient) -> None:
+    data = client.get("/index.json").json()
+    assert data["totals"]["articles"] == 3
+    assert data["totals"]["statements"] == 6
+    # on record: Watson, the Pentagon and Eve; anonymous: two officials groups and one official
+    assert data["share"]["on_record"] == 3
+    assert data["share"]["anonymous"] == 3
+    assert data["share"]["on_record_share"] == 0.5
+    outlets = {row["outlet"]: row for row in data["by_outlet"]}
+    assert outlets["Example Wire"]["articles"] == 1
+    assert outlets["Example Wire"]["on_record_share"] == round(1 / 3, 3)
+    assert [m["month"] for m in data["by_month"]] == ["2023-10", "2023-11", "2023-12"]
+    page = client.get("/").text
+    assert page.count("<svg") >= 3  # outlet, month and share charts, drawn server-side
+
+
+def test_article_page_highlights_sources_cues_contents_with_legend(client: TestClient, ids: dict[str, str]) -> None:
+    html = client.get(f"/articles/{ids['talks']}").text
+    for layer in ("hl-source", "hl-cue", "hl-content", "hl-relay", "hl-claim"):
+        assert layer in html
+    assert 'id="legend"' in html
+    assert 'href="#src-s1" data-source="s1"' in html  # a highlight that opens Watson's profile
+    assert 'id="src-s2"' in html and "US government" in html  # the anonymous group's profile card
+    assert "Two US officials" in html
+    chains = [re.sub(r"<[^>]+>|\s+", " ", c).split() for c in re.findall(r'<p class="chain".*?</p>', html, re.S)]
+    assert ["US", "officials", "→", "NBC", "→", "Example", "Wire"] in chains  # the chain of relays
+    assert "$5 billion" in html and "a US official" in html  # the claim and who backs it
+
+
+def test_article_json_is_the_stored_analysis(client: TestClient, ids: dict[str, str]) -> None:
+    data = client.get(f"/articles/{ids['talks']}.json").json()
+    assert data["id"] == ids["talks"]
+    assert data["schema_version"]
+    assert [a["id"] for a in data["attributions"]] == ["a1", "a2", "a3"]
+    assert data["claims"][0]["value"] == 5e9
+    assert client.get(f"/articles/{ids['talks']}?_format=json").json() == data
+
+
+def test_search_finds_statements_by_anonymous_officials(client: TestClient) -> None:
+    data = client.get("/search.json", params={"q": "negotiations", "anonymity": "anonymous"}).json()
+    assert data["total"] == 1
+    row = data["rows"][0]
+    assert row["source_name"] == "US officials"
+    assert row["relay_name"] == "NBC"
+    assert data["filters"] == {"q": "negotiations", "anonymity": "anonymous"}
+    named = client.get("/search.json", params={"q": "negotiations", "anonymity": "named"}).json()
+    assert [r["source_name"] for r in named["rows"]] == ["Adrienne Watson"]
+
+
+def test_search_filters_combine(client: TestClient) -> None:
+    def total(**params: str) -> int:
+        return client.get("/search.json", params=params).json()["total"]
+
+    assert total(affiliation="us govern") == 2  # substring, case-insensitive
+    assert total(role="spokes") == 1
+    assert total(affiliation="%") == total(role="_") == 0  # LIKE wildcards in input are literal characters
+    assert total(kind="named_organization") == 1
+    assert total(outlet="Daily Ledger") == 2
+    assert total(**{"from": "2023-11-01", "to": "2023-11"}) == 3  # a month as upper bound includes all of it
+    assert total(**{"from": "2024"}) == 0
+    assert total(q='"billion left"') == 1  # a phrase
+    assert total(q="billion left OR") == 0  # FTS5 operators in user input are plain words, not syntax
+
+
+def test_sources_directory_and_source_page(client: TestClient) -> None:
+    data = client.get("/sources.json", params={"anonymity": "anonymous"}).json()
+    names = {row["name"] for row in data["rows"]}
+    assert names == {"US officials", "a US official", "people familiar with the talks"}
+    assert all(row["statements"] >= 1 for row in data["rows"])
+    one = client.get("/source.json", params={"name": "the pentagon", "kind": "named_organization"}).json()
+    assert one["source"]["name"] == "The Pentagon"
+    assert one["rows"][0]["content_text"] == "the US has spent $43.9 billion on security assistance"
+    watson = client.get("/sources.json", params={"q": "watson"}).json()
+    assert watson["total"] == 1
+    assert watson["rows"][0]["roles"] == ["spokesperson, press office"]  # a comma inside a value survives
+
+
+def test_articles_list_search_and_paging(client: TestClient) -> None:
+    data = client.get("/articles.json", params={"_size": 2}).json()
+    assert data["total"] == 3 and len(data["rows"]) == 2 and data["next_offset"] == 2
+    assert data["rows"][0]["published"] == "2023-12-01"  # newest first
+    rest = client.get("/articles.json", params={"_size": 2, "_offset": 2}).json()
+    assert len(rest["rows"]) == 1 and rest["next_offset"] is None
+    november = client.get("/articles.json", params={"from": "2023-11", "to": "2023-11"}).json()
+    assert [r["title"] for r in november["rows"]] == ["Officials weigh peace talks"]
+    assert client.get("/articles.json", params={"outlet": "Daily Ledger"}).json()["total"] == 1
+    found = client.get("/articles.json", params={"q": "Pentagon"}).json()
+    assert [r["title"] for r in found["rows"]] == ["Budget fight continues"]
+    html = client.get("/articles", params={"_size": 2}).text
+    assert "_offset=2" in html  # a next-page link
+
+
+# ---------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "needle"),
+    [
+        ("/nothing-here", 404, "/nothing-here"),
+        ("/articles/0123456789abcdef", 404, "0123456789abcdef"),
+        ("/search?kind=wizard", 400, "kind"),
+        ("/search?from=last+tuesday", 400, "from"),
+        ("/search?anonymity=maybe", 400, "anonymity"),
+        ("/articles?_size=100000", 400, "_size"),
+        ("/source", 400, "name"),
+        ("/source?name=Nobody+At+All", 404, "Nobody At All"),
+    ],
+)
+def test_bad_requests_get_clear_errors_in_both_formats(client: TestClient, path: str, status: int, needle: str) -> None:
+    html = client.get(path)
+    assert html.status_code == status
+    assert needle in html.text
+    sep = "&" if "?" in path else "?"
+    data = client.get(path + sep + "_format=json")
+    assert data.status_code == status
+    assert data.json()["status"] == status and needle in data.json()["error"]
+
+
+def test_read_only_no_write_methods(client: TestClient) -> None:
+    for method in ("post", "put", "delete", "patch"):
+        assert getattr(client, method)("/articles").status_code == 405
+
+
+def test_missing_or_foreign_database_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="no such database"):
+        create_app(tmp_path / "absent.db")
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(DatabaseError, match="not an onrecord corpus"):
+        create_app(other)
+
+
+def test_a_broken_database_answers_503_naming_it(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    build_corpus(db)
+    broken = TestClient(create_app(db))
+    db.write_bytes(b"this is no longer a database" * 100)
+    resp = broken.get("/articles.json")
+    assert resp.status_code == 503
+    assert str(db) in resp.json()["error"]
+    assert broken.get("/articles").status_code == 503
+
+
+def test_database_is_opened_read_only(corpus: tuple[Path, dict[str, str]]) -> None:
+    from onrecord.web.queries import open_readonly
+
+    with open_readonly(corpus[0]) as conn, pytest.raises(sqlite3.OperationalError, match="readonly"):
+        conn.execute("DELETE FROM articles")
+
+
+# ---------------------------------------------------------------- security
+
+
+@pytest.mark.parametrize("path", ["/", "/api", "/openapi.json", "/static/style.css", "/nothing", "/search.json"])
+def test_security_headers_on_every_response(client: TestClient, path: str) -> None:
+    headers = client.get(path).headers
+    csp = headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_pages_have_no_inline_script(client: TestClient, ids: dict[str, str]) -> None:
+    for path in ("/", f"/articles/{ids['talks']}", "/search?q=talks"):
+        html = client.get(path).text
+        assert html.count("<script") == 1 and '<script src="/static/app.js" defer></script>' in html
+
+
+def test_hostile_article_is_escaped_everywhere(client: TestClient, ids: dict[str, str]) -> None:
+    pages = [
+        f"/articles/{ids['hostile']}",
+        "/",
+        "/articles",
+        "/sources",
+        "/search?q=talks",
+        f"/source?name={HOSTILE_SOURCE}",
+    ]
+    for path in pages:
+        resp = client.get(path) if "?name=" not in path else client.get("/source", params={"name": HOSTILE_SOURCE})
+        assert resp.status_code == 200, path
+        html = resp.text
+        assert "<script>window" not in html, path
+        assert "<img src=x" not in html, path
+        assert "<b onmouseover" not in html, path
+        assert 'href="javascript:' not in html.lower(), path
+    article = client.get(f"/articles/{ids['hostile']}").text
+    assert "&lt;script&gt;window.__pwned" in article  # shown as text
+    assert "&lt;b onmouseover=" in article
+    assert HOSTILE_URL.replace("'", "&#39;") in article  # the URL as text, not as a link
+    assert 'title="&#34;&gt;&lt;script&gt;' in article  # attribute values escaped too
+    data = client.get(f"/articles/{ids['hostile']}.json").json()
+    assert data["title"] == HOSTILE_TITLE and data["outlet"] == HOSTILE_OUTLET  # JSON keeps the data as is
+
+
+def test_inline_code_escapes_before_marking_up() -> None:
+    from onrecord.web.app import inline_code
+
+    assert str(inline_code("use `q` <b>")) == "use <code>q</code> &lt;b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.org/a", "https://example.org/a"),
+        ("http://example.org", "http://example.org"),
+        ("javascript:alert(1)", None),
+        (" JavaScript:alert(1)", None),
+        ("data:text/html,<script>", None),
+        ("//evil.example", None),
+        ("https:///no-host", None),
+        (None, None),
+    ],
+)
+def test_safe_url_allows_only_http_links(url: str | None, expected: str | None) -> None:
+    assert safe_url(url) == expected
+
+
+# ---------------------------------------------------------------- OpenAPI
+
+
+def test_openapi_document_is_valid_and_covers_every_twin(client: TestClient) -> None:
+    from openapi_spec_validator import validate
+
+    spec = client.get("/openapi.json").json()
+    validate(spec)  # raises on an invalid document
+    assert set(spec["paths"]) == {
+        "/index.json",
+        "/articles.json",
+        "/articles/{article_id}.json",
+        "/sources.json",
+        "/source.json",
+        "/search.json",
+    }
+    api = client.get("/api").text
+    for path in spec["paths"]:
+        assert f"GET {path}" in api
+
+
+def test_openapi_parameters_are_accepted_by_the_app(client: TestClient, ids: dict[str, str]) -> None:
+    spec = client.get("/openapi.json").json()
+    for path, item in spec["paths"].items():
+        url = path.replace("{article_id}", ids["talks"])
+        params = {p["name"]: "1" for p in item["get"]["parameters"] if p["in"] == "query" and p["name"] == "_size"}
+        if path == "/source.json":
+            params["name"] = "NBC"
+        assert client.get(url, params=params).status_code == 200, path

@@ -1,0 +1,89 @@
+"""``onrecord serve`` and ``onrecord demo`` from the command line (without starting a server)."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from onrecord.cli import main
+from onrecord.ingest import read_inputs
+from onrecord.model import Article
+from onrecord.web.cli import DEFAULT_HOST, example_paths
+from test_web_corpus import build_corpus
+
+
+def test_bundled_examples_are_found() -> None:
+    names = {p.name for p in example_paths()}
+    assert "ukraine-negotiations-report.txt" in names
+    assert all(p.is_file() for p in example_paths())
+
+
+def test_demo_builds_the_corpus_idempotently(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    runner = CliRunner()
+    first = runner.invoke(main, ["demo", "--db", str(db), "--build-only"])
+    assert first.exit_code == 0, first.output
+    with sqlite3.connect(db) as conn:
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    readable = [a for a in read_inputs([str(p) for p in example_paths()]) if isinstance(a, Article)]
+    assert articles == len({a.id for a in readable}) >= 2
+    second = runner.invoke(main, ["demo", "--db", f"sqlite:///{db}", "--build-only"])
+    assert second.exit_code == 0, second.output
+    assert " 0 added" in second.output
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == articles
+
+
+def test_serve_refuses_a_missing_database_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.db"
+    result = CliRunner().invoke(main, ["serve", "--db", str(missing)])
+    assert result.exit_code != 0
+    assert str(missing) in result.output and "no such database" in result.output
+
+
+def test_serve_binds_localhost_by_default() -> None:
+    assert DEFAULT_HOST == "127.0.0.1"
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert "127.0.0.1" in result.output and "--port" in result.output
+
+
+def test_serve_answers_http_on_localhost(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    build_corpus(db)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [
+        sys.executable,
+        "-c",
+        "from onrecord.cli import main; main()",
+        "serve",
+        "--db",
+        str(db),
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.json", timeout=2) as resp:
+                    assert resp.status == 200
+                    assert resp.headers["Content-Security-Policy"].startswith("default-src 'self'")
+                    break
+            except OSError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline, "server did not answer within 30 s"
+                time.sleep(0.1)
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert f"http://127.0.0.1:{port}/" in output
