@@ -192,7 +192,7 @@ def test_dateline_and_timestamp_are_not_claims(analyzer):
 
 
 @pytest.mark.parametrize(
-    "sentence", ["Elections are held every four years.", "Once a year they fall.", "It runs 24/7 in winter."]
+    "sentence", ["Elections are held every four years.", "Once a year they fall.", "The hotline runs 24/7 for callers."]
 )
 def test_frequencies_are_not_dates_or_durations(analyzer, sentence):
     assert [c for c in claims_of(analyzer, sentence) if c.type in (ClaimType.DATE, ClaimType.DURATION)] == []
@@ -201,6 +201,13 @@ def test_frequencies_are_not_dates_or_durations(analyzer, sentence):
 def test_short_prose_line_is_not_taken_for_a_dateline(analyzer):
     claim = only(claims_of(analyzer, "This past weekend, protesters gathered."), ClaimType.DATE, "weekend")
     assert (claim.date, claim.date_end) == ("2023-11-18", "2023-11-19")
+
+
+def test_page_furniture_is_not_claims(analyzer):
+    text = (
+        "Intro line here.\n6. WHAT SECTOR OF ECONOMY GREW?\nAni 5ptsFeaturedFebruary 6, 2016 9:12PMTrump Says It Grew."
+    )
+    assert claims_of(analyzer, text) == []
 
 
 def test_markup_attributes_are_not_claims(analyzer):

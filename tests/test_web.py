@@ -107,9 +107,11 @@ def test_search_filters_combine(client: TestClient) -> None:
     def total(**params: str) -> int:
         return client.get("/search.json", params=params).json()["total"]
 
-    assert total(affiliation="us govern") == 2  # substring, case-insensitive
+    assert total(affiliation="us govern") == 2  # from the start of a word, case-insensitive
+    assert total(affiliation="US") == 3 and total(affiliation="govern") == 2  # US government, US Department of …
+    assert total(affiliation="S govern") == 0  # not from the middle of a word
     assert total(role="spokes") == 1
-    assert total(affiliation="%") == total(role="_") == 0  # LIKE wildcards in input are literal characters
+    assert total(affiliation="%") == total(role="_") == total(role=".*") == 0  # no wildcards or patterns
     assert total(kind="named_organization") == 1
     assert total(outlet="Daily Ledger") == 2
     assert total(**{"from": "2023-11-01", "to": "2023-11"}) == 3  # a month as upper bound includes all of it
@@ -126,6 +128,10 @@ def test_sources_directory_and_source_page(client: TestClient) -> None:
     one = client.get("/source.json", params={"name": "the pentagon", "kind": "named_organization"}).json()
     assert one["source"]["name"] == "The Pentagon"
     assert one["rows"][0]["content_text"] == "the US has spent $43.9 billion on security assistance"
+    in_december = client.get("/source.json", params={"name": "The Pentagon", "from": "2023-12"}).json()
+    assert in_december["total"] == 1
+    before = client.get("/source.json", params={"name": "The Pentagon", "to": "2023-11"}).json()
+    assert before["total"] == 0 and before["source"]["statements"] == 1  # the profile still covers the corpus
     watson = client.get("/sources.json", params={"q": "watson"}).json()
     assert watson["total"] == 1
     assert watson["rows"][0]["roles"] == ["spokesperson, press office"]  # a comma inside a value survives

@@ -251,12 +251,19 @@ def source_page(request: Request, conn: Any) -> PageResult:
         raise queries.QueryError("parameter 'name' is required: the source's name as listed in /sources")
     filters = queries.parse_filter({**params, "source": name, "q": ""})
     size, offset = queries.parse_page(params)
-    profile = queries.source_directory(conn, filters, limit=1)
+    # The profile covers the whole corpus; the outlet and date filters narrow only the statements listed.
+    profile = queries.source_directory(conn, queries.StatementFilter(source=name, kind=filters.kind), limit=1)
     if not profile.rows:
         raise HTTPException(404, f"No source named {name!r}" + (f" of kind {filters.kind!r}" if filters.kind else ""))
     statements = queries.search_statements(conn, filters, size, offset)
     payload = {"source": profile.rows[0], **statements.to_dict(), "filters": filters.as_params()}
-    context = {"profile": profile.rows[0], "page": statements, "links": page_links(request, statements)}
+    context = {
+        "profile": profile.rows[0],
+        "page": statements,
+        "links": page_links(request, statements),
+        "filters": filters,
+        "facets": queries.facet_values(conn),
+    }
     return "source.html", context, payload
 
 

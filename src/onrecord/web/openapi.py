@@ -33,8 +33,17 @@ SOURCE_PARAMS = [
         {"type": "string", "enum": list(ANONYMITY_VALUES)},
     ),
     _param("kind", "Source kind.", {"type": "string", "enum": list(SOURCE_KINDS)}),
-    _param("affiliation", "Case-insensitive substring of the source's affiliation.", {"type": "string"}),
-    _param("role", "Case-insensitive substring of the source's role.", {"type": "string"}),
+    _param(
+        "affiliation",
+        "Words in the source's affiliation, matched from the start of a word, ignoring case (US finds "
+        "'US executive', not 'Russia').",
+        {"type": "string"},
+    ),
+    _param(
+        "role",
+        "Words in the source's role, matched like `affiliation` (spokes finds spokesperson).",
+        {"type": "string"},
+    ),
     _param("source", "Exact source name (case-insensitive).", {"type": "string"}),
 ]
 

@@ -7,6 +7,7 @@ HTML pages and their JSON twins are built from the same data.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sqlite3
@@ -58,12 +59,27 @@ def check_database(path: Path) -> None:
         raise DatabaseError(f"{path}: not an onrecord corpus (missing tables: {', '.join(sorted(missing))})")
 
 
+@functools.lru_cache(maxsize=256)
+def _words_pattern(needle: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(needle.strip()), re.IGNORECASE)
+
+
+def words_match(value: str | None, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``value`` starting at a word boundary, ignoring case.
+
+    So an affiliation filter "US" finds "US executive" and "US government" but not "Russia",
+    and "spokes" finds "spokesperson". Registered on each connection as ``onrecord_words``.
+    """
+    return value is not None and _words_pattern(needle).search(value) is not None
+
+
 @contextmanager
 def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
     """A read-only connection (``mode=ro`` URI): the web app can never write the corpus."""
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     conn.row_factory = sqlite3.Row
+    conn.create_function("onrecord_words", 2, words_match, deterministic=True)
     try:
         yield conn
     finally:
@@ -182,11 +198,11 @@ def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:
         where.append("s.kind = ?")
         args.append(f.kind)
     if f.affiliation:
-        where.append("lower(s.affiliation) LIKE ? ESCAPE '\\'")
-        args.append(_like_pattern(f.affiliation))
+        where.append("onrecord_words(s.affiliation, ?)")
+        args.append(f.affiliation)
     if f.role:
-        where.append("lower(s.role) LIKE ? ESCAPE '\\'")
-        args.append(_like_pattern(f.role))
+        where.append("onrecord_words(s.role, ?)")
+        args.append(f.role)
     if f.outlet:
         where.append("o.name = ?")
         args.append(f.outlet)

@@ -72,6 +72,7 @@ DURATION_RE = re.compile(rf"\b{_NUMBER}(?:[\s-]+|\s+and\s+a\s+half\s+)(?P<unit>{
 VAGUE_DURATION_RE = re.compile(
     rf"\b(?P<vague>dozens|hundreds|thousands)\s+of\s+(?P<unit>{_PERIOD}|centuries)s?\b", re.I
 )
+HALF_DURATION_RE = re.compile(rf"\bhalf\s+an?\s+(?P<unit>{_PERIOD}|century)\b", re.I)
 VAGUE_BOUNDS = {"dozens": 24, "hundreds": 100, "thousands": 1000}
 AGE_RE = re.compile(r"\b(?P<n>\d+)(?:[\s-]+years?[\s-]+old|[\s-]+year-old)\b|\baged?\s+(?P<n2>\d+)\b", re.I)
 END_OF_RE = re.compile(
@@ -444,6 +445,9 @@ def read_date(text: str, ref: date | None, future: bool | None = None) -> DateRe
         word = vague["vague"].lower()
         unit = _unit_name(vague["unit"])
         return DateReading("duration", value=float(VAGUE_BOUNDS[word]), unit=unit, qualifier=f"{word} of")
+    half = HALF_DURATION_RE.search(text)
+    if half:  # "half a century"
+        return DateReading("duration", value=0.5, unit=_unit_name(half["unit"]))
     duration = DURATION_RE.search(text)
     if duration:
         value = float(_number(duration["n"])) + (0.5 if "half" in duration.group(0).lower() else 0)

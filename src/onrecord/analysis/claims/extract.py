@@ -101,6 +101,9 @@ SYMBOL_BEFORE_RE = re.compile(rf"(?:{_SYMBOL})\s?$", re.I)
 CURRENCY_ANY_RE = re.compile(rf"(?:{_SYMBOL})|\b(?:{_CURRENCY_WORD}|cent|pence|penny)", re.I)
 DIGITS_RE = re.compile(_NUM)
 SLASHED_BEFORE_RE = re.compile(r"\d/$")
+ENUMERATION_AFTER_RE = re.compile(r"[.)]\s")
+# A web page's timestamp glued into the text ("February 6, 2016 9:12PMTrump Says ..."): page furniture.
+TIMESTAMP_RE = re.compile(r"\d{1,2}:\d\d\s?(?:AM|PM)", re.I)
 IDENTIFIER_SHAPE_RE = re.compile(r"\d+-\d+-\d+|\d{3}-\d{4}|\d{5,}(?<!000)|\d+/\d+")  # phone, ids, 9/11, 24/7
 FREQUENCY_WORDS = frozenset({"once", "twice", "thrice", "times", "per", "every", "each"})
 SLASHED_AFTER_RE = re.compile(r"/\d")
@@ -236,6 +239,9 @@ def is_identifier(span: SpacySpan, text: str) -> bool:
         text, span.end_char
     ):
         return True
+    line_start = text.rfind("\n", 0, span.start_char) + 1
+    if not text[line_start : span.start_char].strip() and ENUMERATION_AFTER_RE.match(text, span.end_char):
+        return True  # "6. WHAT SECTOR ...": a list item's number
     return bool(IDENTIFIER_SHAPE_RE.fullmatch(span.text.replace(",", "")))
 
 
@@ -295,6 +301,8 @@ def is_denominator(span: SpacySpan) -> bool:
 def count_candidates(span: SpacySpan, text: str, ref: date | None) -> list[Candidate]:
     if is_pronoun_number(span, text) or is_identifier(span, text) or is_part_of_name(span, text):
         return []
+    if TIMESTAMP_RE.search(text, span.start_char, min(len(text), span.end_char + 10)):
+        return []  # the year of a glued-in timestamp
     if SMALL_VAGUE_RE.fullmatch(span.text.strip()) or is_denominator(span):
         return []  # "a couple", "a few": too vague to check; a ratio's denominator
     if looks_like_year(span):
@@ -430,6 +438,8 @@ def entity_candidates(doc: Doc, text: str, ref: date | None) -> list[Candidate]:
     found: list[Candidate] = []
     for ent in doc.ents:
         label = ent.label_
+        if label not in NUMBER_AND_DATE_LABELS or TIMESTAMP_RE.search(ent.text):
+            continue
         if label == "MONEY":
             start = money_span_start(text, ent.start_char)
             if CURRENCY_ANY_RE.search(text, start, ent.end_char):
