@@ -1,6 +1,6 @@
 """Claims: quality against the hand-labelled PolNeAR sentences, and the component's share of analysis time.
 
-    python bench/claims_quality.py                 # both labelled sets + timing over 40 dev articles
+    python bench/claims_quality.py                 # every labelled set + timing over 40 dev articles
     python bench/claims_quality.py --articles 84   # time over more articles
     python bench/claims_quality.py --no-timing     # quality only
 
@@ -36,7 +36,7 @@ ONRECORD_AFTER_MODEL = ("onrecord_sources", "onrecord_claims", "onrecord_scoreca
 
 
 def quality(shared: Path) -> None:
-    sets = [("train (development set)", TRAIN_LABELS), *(("dev (held out)", path) for path in DEFAULT_LABELS)]
+    sets = [("train (development set)", TRAIN_LABELS), *(("held out", path) for path in DEFAULT_LABELS)]
     for title, path in sets:
         started = time.perf_counter()
         evaluation, _ = evaluate(load_labels(path), shared)

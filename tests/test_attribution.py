@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from onrecord.analysis.attribution.tagger import MODEL_FILE, WEIGHTS_DIR
+from onrecord.analysis.attribution.tagger import weights_present
 from onrecord.model import Attribution, AttributionKind
 
-pytestmark = pytest.mark.skipif(not (WEIGHTS_DIR / MODEL_FILE).is_file(), reason="attribution weights not built")
+pytestmark = pytest.mark.skipif(not weights_present(), reason="attribution weights not built")
 
 
 @pytest.fixture(scope="module")

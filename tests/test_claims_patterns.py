@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +44,7 @@ def only(claims: list[Claim], claim_type: ClaimType, containing: str) -> Claim:
         ("He said the council paid 5 million dollars for the land.", "5 million dollars", 5_000_000, "USD"),
         ("Investors put $5bn into the venture.", "$5bn", 5_000_000_000, "USD"),
         ("Each stamp now costs 37 cents more.", "37 cents", 0.37, "USD"),
+        ("The carbon price rose to 30 Canadian dollars a tonne.", "30 Canadian dollars", 30, "CAD"),
     ],
 )
 def test_money_value_and_currency(analyzer, sentence, containing, value, unit):
@@ -98,6 +100,7 @@ def test_vague_plural_gives_lower_bound(analyzer):
         "The Gang of Eight wrote the bill.",
         "A couple of aides left the campaign.",
         "The 9/11 attacks changed everything.",
+        "Few stayed up past 10 p.m. to watch.",
     ],
 )
 def test_numbers_that_do_not_count_are_not_claims(analyzer, sentence):
@@ -118,6 +121,11 @@ def test_numbers_that_do_not_count_are_not_claims(analyzer, sentence):
 def test_percentages(analyzer, sentence, containing, value, unit):
     claim = only(claims_of(analyzer, sentence), ClaimType.PERCENT, containing)
     assert (claim.value, claim.unit) == (value, unit)
+
+
+def test_fraction_of_a_percent_is_a_percentage(analyzer):
+    claims = claims_of(analyzer, "The Fed will raise its target by a quarter of a percent.")
+    assert [(c.type, c.value, c.unit) for c in claims] == [(ClaimType.PERCENT, 0.25, "percent")]
 
 
 def test_listed_percentages_share_the_unit(analyzer):
@@ -162,6 +170,10 @@ def test_appositive_age_is_a_quantity(analyzer):
         ("The ministers will meet on Thursday to sign it.", "Thursday", "2023-11-23", None, True),
         ("All applicants were due to file papers by November 15.", "November 15", "2023-11-15", None, False),
         ("Ukraine failed in the 1990s to keep its arsenal.", "1990s", "1990", "1999-12-31", False),
+        ("Imports from 1999 to 2011 cost jobs.", "1999", "1999", "2011-12-31", False),
+        ("The birth is expected to coincide with the conventions in July.", "July", "2024-07", "2024-07-31", False),
+        ("The institute reported in January that lines held.", "January", "2023-01", "2023-01-31", False),
+        ("Prices will rise this summer, the bank said.", "summer", "2024-06", "2024-08-31", True),
     ],
 )
 def test_dates_normalised_against_publication(analyzer, sentence, containing, start, end, relative):
@@ -318,3 +330,26 @@ def test_read_date_past_tense_rules_out_the_future():
 def test_read_date_vague_is_none():
     assert read_date("recent years", REF) is None
     assert read_date("the following day", REF) is None
+
+
+# --- the motivating report ----------------------------------------------------------------------
+
+
+def test_example_report_numbers_and_dates(analyzer):
+    import onrecord
+
+    text = (Path(onrecord.__file__).parent / "examples" / "ukraine-negotiations-report.txt").read_text(encoding="utf-8")
+    claims = claims_of(analyzer, text, published=PUBLISHED)
+    found = {(c.type, c.span.text): c for c in claims}
+    assert found[(ClaimType.MONEY, "$43.9 billion")].value == 43_900_000_000
+    assert found[(ClaimType.MONEY, "about $5 billion")].qualifier == "about"
+    nations = found[(ClaimType.COUNT, "over 50 nations")]
+    assert (nations.value, nations.qualifier, nations.unit) == (50, "over", "nations")
+    assert (found[(ClaimType.DATE, "last month")].date, found[(ClaimType.DATE, "last month")].date_end) == (
+        "2023-10",
+        "2023-10-31",
+    )
+    assert found[(ClaimType.DATE, "3 November")].date == "2023-11-03"
+    assert found[(ClaimType.DATE, "February 2022")].date == "2022-02"
+    assert [c.date for c in claims if "end" in c.span.text] == ["2023-12-31"]  # "by year's end"
+    assert found[(ClaimType.DATE, "January")].date == "2023-01"  # "the ISW reported in January": past tense

@@ -39,9 +39,10 @@ def test_labelled_sets_are_big_enough_and_well_formed():
     train = load_labels(TRAIN_LABELS)
     held_out = [s for path in DEFAULT_LABELS for s in load_labels(path)]
     assert len(train) >= 100
-    assert len(held_out) >= 80
+    assert len(held_out) >= 120
     assert {s.split for s in train} == {"train"}
-    assert {s.split for s in held_out} == {"dev"}
+    # The held-out sentences come from articles the rules were never tuned on.
+    assert not {s.file for s in train} & {s.file for s in held_out}
     for sentence in [*train, *held_out]:
         for claim in sentence.claims:
             assert 0 <= claim.start < claim.end <= sentence.end - sentence.start, sentence.ref

@@ -29,8 +29,13 @@ import click
 from onrecord.model import Article, Claim, content_hash
 
 LABELS_DIR = Path(__file__).resolve().parent / "data"
-# Two batches of PolNeAR dev sentences, each labelled before the program was first run on it.
-DEFAULT_LABELS = (LABELS_DIR / "claims_polnear_dev.jsonl", LABELS_DIR / "claims_polnear_dev_b.jsonl")
+# Held-out batches, each labelled before the program was first run on it: two from PolNeAR dev, one
+# from PolNeAR train articles outside the development set (tests/data/claims_polnear.jsonl).
+DEFAULT_LABELS = (
+    LABELS_DIR / "claims_polnear_dev.jsonl",
+    LABELS_DIR / "claims_polnear_dev_b.jsonl",
+    LABELS_DIR / "claims_polnear_train_c.jsonl",
+)
 CLAIM_TYPES = ("money", "count", "percent", "quantity", "date", "duration")
 NORMALISED_FIELDS = ("value", "unit", "qualifier", "date", "date_end")
 

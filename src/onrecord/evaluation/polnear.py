@@ -252,9 +252,9 @@ def format_scores(scores: PolnearScores) -> str:
 @click.option("--model", default=None, help="spaCy model to parse with (default: onrecord's).")
 @click.option(
     "--weights",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, path_type=Path),
     default=None,
-    help="Attribution model weights (default: the bundled ones).",
+    help="Folder of attribution weights, as `onrecord train --output` writes (default: the bundled ones).",
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parsing processes.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Score only the first K articles.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from collections import Counter
@@ -114,6 +115,14 @@ def train_roles_crf(
     return sequences
 
 
+def compress(path: Path) -> Path:
+    """Replace a model file by its gzip-compressed copy (``NAME.gz``): the weights ship compressed."""
+    target = path.with_name(path.name + ".gz")
+    target.write_bytes(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
+    path.unlink()
+    return target
+
+
 def train(
     split_dir: Path,
     output: Path = WEIGHTS_DIR,
@@ -135,6 +144,8 @@ def train(
     tokens = 0
     if "tagger" in stages:
         tokens = train_crf(docs, documents, lexicon, output / MODEL_FILE, params, verbose)
+        compress(output / MODEL_FILE)
     if "roles" in stages:
         train_roles_crf(docs, documents, lexicon, output / ROLES_FILE, params, verbose)
+        compress(output / ROLES_FILE)
     return TrainingReport(len(documents), tokens, parsed - started, time.perf_counter() - parsed, output)

@@ -34,6 +34,7 @@ BELIEF_LEMMAS = frozenset(
 RELAY_LEMMAS = frozenset({"cite", "quote"})
 FALLBACK_TO_FIRST_TAGGER = True
 SOURCE_FALLBACK = True
+NEAREST_SOURCE_FALLBACK = True
 
 
 @dataclass(slots=True)
@@ -313,6 +314,8 @@ def _syntactic_source(
                 if grandchild.dep_ == "pobj":
                     subtree = list(grandchild.subtree)
                     chosen = TaggedSpan(SOURCE, subtree[0].i, subtree[-1].i + 1)
+    if chosen is None and NEAREST_SOURCE_FALLBACK:
+        chosen = choose_source(doc, cue, head, tagged_sources, contents)
     if chosen is not None and any(c.start <= chosen.start < c.end for c in contents):
         return None
     return chosen

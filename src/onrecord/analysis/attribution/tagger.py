@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,35 @@ class WeightsMissingError(FileNotFoundError):
     pass
 
 
+def weights_present(weights_dir: Path = WEIGHTS_DIR) -> bool:
+    model = weights_dir / MODEL_FILE
+    return (weights_dir / LEXICON_FILE).is_file() and (model.is_file() or model.with_name(MODEL_FILE + ".gz").is_file())
+
+
+class _CompressedTagger(pycrfsuite.Tagger):
+    """A tagger over an in-memory model; crfsuite reads the buffer in place, so it must outlive the tagger."""
+
+    def __init__(self, model: bytes):
+        super().__init__()
+        self.model_bytes = model
+        self.open_inmemory(self.model_bytes)
+
+
+def _open_crf(path: Path) -> pycrfsuite.Tagger | None:
+    """The CRF at ``path``, or at ``path`` + ".gz" (how the bundled weights ship); None if neither exists."""
+    if path.is_file():
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(path))
+        return tagger
+    compressed = path.with_name(path.name + ".gz")
+    if compressed.is_file():
+        try:
+            return _CompressedTagger(gzip.decompress(compressed.read_bytes()))
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"{compressed}: not a gzip-compressed CRF model: {exc}") from exc
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class CueRoles:
     """What the role tagger found for one cue: its source and content spans, and how sure it was."""
@@ -47,21 +77,20 @@ class TaggedParagraph:
 class AttributionTagger:
     def __init__(self, weights_dir: Path = WEIGHTS_DIR, extra_cue_probability: float = EXTRA_CUE_PROBABILITY):
         self.extra_cue_probability = extra_cue_probability
-        model_path = weights_dir / MODEL_FILE
         lexicon_path = weights_dir / LEXICON_FILE
-        for path in (model_path, lexicon_path):
-            if not path.is_file():
-                raise WeightsMissingError(f"{path}: attribution weights missing; run `onrecord train` to make them")
+        if not lexicon_path.is_file():
+            raise WeightsMissingError(f"{lexicon_path}: attribution weights missing; run `onrecord train` to make them")
         try:
             self.lexicon: dict[str, float] = json.loads(lexicon_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise ValueError(f"{lexicon_path}: not valid JSON: {exc}") from exc
-        self.tagger = pycrfsuite.Tagger()
-        self.tagger.open(str(model_path))
-        self.roles: pycrfsuite.Tagger | None = None
-        if (weights_dir / ROLES_FILE).is_file():
-            self.roles = pycrfsuite.Tagger()
-            self.roles.open(str(weights_dir / ROLES_FILE))
+        tagger = _open_crf(weights_dir / MODEL_FILE)
+        if tagger is None:
+            raise WeightsMissingError(
+                f"{weights_dir / MODEL_FILE}: attribution weights missing; run `onrecord train` to make them"
+            )
+        self.tagger = tagger
+        self.roles = _open_crf(weights_dir / ROLES_FILE)
 
     def tag(self, doc: Doc) -> list[TaggedParagraph]:
         out = []

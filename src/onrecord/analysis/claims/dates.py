@@ -1,5 +1,8 @@
 """Normalise date expressions against the article's publication date.
 
+A date written without its year ("3 November", "in January", "in the summer") is absolute, with the
+year inferred (``relative=False``); "last month", "this summer", "Thursday" are relative.
+
 Output precision follows the text: ``2023-11-03`` (a day), ``2023-10`` (a month), ``2016`` (a year);
 ``date_end`` is the last day of the period (ISO day) whenever the text names more than one day, and
 None for a single day. Where the expression depends on when the article was written ("last month",
@@ -375,8 +378,12 @@ def _weekday(text: str, ref: date | None, future: bool | None) -> DateReading | 
         return DateReading("date", relative=True)
     target = WEEKDAYS[match["weekday"].lower()]
     which = (match["which"] or "").lower()
-    if which in ("next", "coming") or (future and which not in ("last", "past", "previous")):
+    if which in ("next", "coming"):
         ahead = (target - ref.weekday()) % 7 or 7
+        return DateReading("date", iso_day(ref + timedelta(days=ahead)), relative=True)
+    if future and which not in ("last", "past", "previous"):
+        # "will meet Tuesday" in a Tuesday paper is most often that day: written the night before.
+        ahead = (target - ref.weekday()) % 7
         return DateReading("date", iso_day(ref + timedelta(days=ahead)), relative=True)
     back = (ref.weekday() - target) % 7
     if which in ("last", "past", "previous") and back == 0:
@@ -389,7 +396,7 @@ def _month_only(text: str, ref: date | None, future: bool | None) -> DateReading
     if not match:
         return None
     if ref is None:
-        return DateReading("date", relative=True)
+        return DateReading("date", relative=bool(match["which"]))
     month = MONTHS[match["month"].lower()]
     direction = _direction(match["which"], future) if match["which"] else 0
     if direction < 0:
@@ -400,7 +407,7 @@ def _month_only(text: str, ref: date | None, future: bool | None) -> DateReading
         nearest = nearest_year(month, 15, ref, future)
         year = nearest.year if nearest else ref.year
     start, end = month_period(year, month)
-    return DateReading("date", start, end, relative=True)
+    return DateReading("date", start, end, relative=bool(match["which"]))
 
 
 def _season_only(text: str, ref: date | None, future: bool | None) -> DateReading | None:
@@ -408,7 +415,7 @@ def _season_only(text: str, ref: date | None, future: bool | None) -> DateReadin
     if not match:
         return None
     if ref is None:
-        return DateReading("date", relative=True)
+        return DateReading("date", relative=bool(match["which"]))
     season = match["season"].lower()
     direction = _direction(match["which"], future) if match["which"] else 0
     candidates = [_season(season, year) for year in (ref.year - 2, ref.year - 1, ref.year, ref.year + 1)]
@@ -420,7 +427,7 @@ def _season_only(text: str, ref: date | None, future: bool | None) -> DateReadin
     else:  # the one under way, else the nearest, preferring the past
         middles = [(c, date.fromisoformat(f"{c.date}-15") + timedelta(days=30)) for c in candidates]
         chosen = min(middles, key=lambda cm: reading_cost((cm[1] - ref).days, future))[0]
-    return DateReading("date", chosen.date, chosen.date_end, relative=True)
+    return DateReading("date", chosen.date, chosen.date_end, relative=bool(match["which"]))
 
 
 def read_date(text: str, ref: date | None, future: bool | None = None) -> DateReading | None:

@@ -53,8 +53,15 @@ _CURRENCY_WORD = "|".join(sorted(CURRENCY_WORDS, key=len, reverse=True))
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SCALE = r"hundred|thousand|million|billion|trillion|mln|mn|bn|trn|tn|k|m|b"
 MONEY_SYMBOL_RE = re.compile(rf"(?P<cur>{_SYMBOL})\s?(?P<num>{_NUM})(?:\s?-?(?P<scale>{_SCALE})\b)?", re.I)
+# "Canadian dollars", "Mexican pesos": the adjective names the currency.
+CURRENCY_ADJECTIVES: dict[str, str] = {
+    "us": "USD", "u.s.": "USD", "american": "USD", "canadian": "CAD", "australian": "AUD", "hong kong": "HKD",
+    "new zealand": "NZD", "singapore": "SGD", "taiwan": "TWD", "mexican": "MXN", "swiss": "CHF",
+    "israeli": "ILS", "indian": "INR", "russian": "RUB", "chinese": "CNY", "japanese": "JPY",
+}  # fmt: skip
+_CURRENCY_ADJECTIVE = "|".join(re.escape(a) for a in sorted(CURRENCY_ADJECTIVES, key=len, reverse=True))
 MONEY_WORD_RE = re.compile(
-    rf"(?<![\w.])(?P<num>{_NUM})(?:\s?-?(?P<scale>{_SCALE})\b)?\s+(?:(?:us|u\.s\.|american)\s+)?"
+    rf"(?<![\w.])(?P<num>{_NUM})(?:\s?-?(?P<scale>{_SCALE})\b)?\s+(?:(?P<adj>{_CURRENCY_ADJECTIVE})\s+)?"
     rf"(?P<cur>{_CURRENCY_WORD})(?:e?s)?\b",
     re.I,
 )
@@ -79,7 +86,9 @@ IDENTIFIER_WORDS = frozenset(
 )  # fmt: skip
 FUTURE_WORDS = frozenset({"will", "shall", "'ll", "’ll", "wo", "gonna"})
 # Not "by" or "until": "were due by March 15" looks back as often as "by Friday" looks ahead.
-FUTURE_CUES_BEFORE = frozenset({"upcoming", "next", "scheduled", "coming", "planned"})
+FUTURE_CUES_BEFORE = frozenset({"upcoming", "next", "scheduled", "coming", "planned", "due"})
+# Verbs that put what they govern ahead: "is expected to coincide with ... July", "set to post Tuesday".
+FUTURE_LEMMAS = frozenset({"expect", "schedule", "plan", "set", "intend", "aim", "due", "slate"})
 # Words that may sit on a dateline or byline next to the date without making it a sentence.
 METADATA_WORDS = frozenset(
     {
@@ -101,7 +110,13 @@ SYMBOL_BEFORE_RE = re.compile(rf"(?:{_SYMBOL})\s?$", re.I)
 CURRENCY_ANY_RE = re.compile(rf"(?:{_SYMBOL})|\b(?:{_CURRENCY_WORD}|cent|pence|penny)", re.I)
 DIGITS_RE = re.compile(_NUM)
 SLASHED_BEFORE_RE = re.compile(r"\d/$")
+WORD_BEFORE_RE = re.compile(r"(\w+)\s+$")
 ENUMERATION_AFTER_RE = re.compile(r"[.)]\s")
+CLOCK_AFTER_RE = re.compile(r"(?::\d\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)", re.I)
+# "from 1999 to 2011": the NER often tags only the first year.
+YEAR_RANGE_AFTER_RE = re.compile(r"\s*(?:to|-|–|through|until)\s*(?:19|20)\d\d\b")
+# Relative dates the NER may have swallowed into a name ("the Convention ended last month" as ORG).
+RELATIVE_FALLBACK_RE = re.compile(r"\b(?:last|next|this)\s+(?:week|month|year)\b|\b(?:yesterday|tomorrow)\b", re.I)
 # A web page's timestamp glued into the text ("February 6, 2016 9:12PMTrump Says ..."): page furniture.
 TIMESTAMP_RE = re.compile(r"\d{1,2}:\d\d\s?(?:AM|PM)", re.I)
 IDENTIFIER_SHAPE_RE = re.compile(r"\d+-\d+-\d+|\d{3}-\d{4}|\d{5,}(?<!000)|\d+/\d+")  # phone, ids, 9/11, 24/7
@@ -169,6 +184,9 @@ def money_candidates(text: str, start: int, end: int) -> list[Candidate]:
             value, _ = parse_amount(match["num"] + (" " + match["scale"] if match["scale"] else ""))
             currency = match["cur"].lower()
             unit = CURRENCY_SYMBOLS.get(currency) or CURRENCY_WORDS.get(currency.rstrip("s"))
+            adjective = match.groupdict().get("adj")
+            if adjective and currency.rstrip("s") not in FRACTIONAL_CURRENCY:
+                unit = CURRENCY_ADJECTIVES[adjective.lower()]
             if value is not None and currency.rstrip("s") in FRACTIONAL_CURRENCY:
                 value = round(value / 100, 10)
             qualifier, q_start = qualifier_for(text, m_start, m_end) if not found else (None, m_start)
@@ -239,6 +257,8 @@ def is_identifier(span: SpacySpan, text: str) -> bool:
         text, span.end_char
     ):
         return True
+    if CLOCK_AFTER_RE.match(text, span.end_char):
+        return True  # "past 10 p.m.": a clock time
     line_start = text.rfind("\n", 0, span.start_char) + 1
     if not text[line_start : span.start_char].strip() and ENUMERATION_AFTER_RE.match(text, span.end_char):
         return True  # "6. WHAT SECTOR ...": a list item's number
@@ -292,7 +312,7 @@ def is_denominator(span: SpacySpan) -> bool:
     """The 10 in "eight of 10 voters", the nine in "one of every nine": part of a ratio already claimed."""
     doc = span.doc
     index = span.start - 1
-    while index >= 0 and doc[index].lower_ in ("of", "every", "in", "out"):
+    while index >= 0 and doc[index].lower_ in ("of", "every", "in", "out", "the"):
         index -= 1
     # tag CD: a cardinal, so "the first of three debates" keeps its three
     return index < span.start - 1 and index >= 0 and doc[index].like_num and doc[index].tag_ == "CD"
@@ -325,6 +345,9 @@ def count_candidates(span: SpacySpan, text: str, ref: date | None) -> list[Candi
             end = noun.idx + len(noun.text)
     qualifier, q_start = qualifier_for(text, span.start_char, span.end_char)
     unit = noun.text.lower() if noun is not None else None
+    if unit in ("percent", "percentage"):  # "a quarter of a percent": a percentage the NER called a number
+        start = min(q_start, span.start_char)
+        return [Candidate(ClaimType.PERCENT, start, end, value, "percent", qualifier or vague)]
     if vague is None and re.search(r"\b(?:half|third|thirds|quarter|quarters|fifth)\b", span.text, re.I):
         unit = "fraction"  # "two-thirds of voters": the share, as a fraction of one
     numerals = list(DIGITS_RE.finditer(span.text))
@@ -374,11 +397,21 @@ def speaks_of_future(span: SpacySpan) -> bool | None:
                 return False
             if words & MODALS:
                 return True  # a modal with a bare verb looks ahead: "could be higher on Saturday"
+            if token.tag_ == "VB" and token.dep_ == "xcomp" and looks_ahead(token.head):
+                return True
             return None
         if token.head is token:
             break
         token = token.head
     return None
+
+
+def looks_ahead(governor: Token) -> bool:
+    """ "is expected to", "are set to", "is due to", but not "were due to": expectation, not in the past."""
+    if governor.lemma_ not in FUTURE_LEMMAS:
+        return False
+    related = [governor, governor.head, *governor.children]
+    return not any(t.tag_ == "VBD" for t in related)
 
 
 def date_candidates(span: SpacySpan, text: str, ref: date | None) -> list[Candidate]:
@@ -392,7 +425,10 @@ def date_candidates(span: SpacySpan, text: str, ref: date | None) -> list[Candid
     age = appositive_age(span)
     if age is not None:
         return [age]
-    reading = read_date(span.text, ref, future=speaks_of_future(span))
+    end = span.end_char
+    if YEAR_TOKEN_RE.fullmatch(span.text) and (following := YEAR_RANGE_AFTER_RE.match(text, end)):
+        end = following.end()
+    reading = read_date(text[span.start_char : end], ref, future=speaks_of_future(span))
     if reading is None:
         return []
     if reading.kind == "age":  # "27 and 29 years old": each number is an age, the last one spans the phrase
@@ -405,7 +441,7 @@ def date_candidates(span: SpacySpan, text: str, ref: date | None) -> list[Candid
         ]
         last_start = span.start_char + numbers[-1].start() if len(numbers) > 1 else span.start_char
         return [*ages, candidate_from_reading(reading, last_start, span.end_char, text)]
-    return [candidate_from_reading(reading, span.start_char, span.end_char, text)]
+    return [candidate_from_reading(reading, span.start_char, end, text)]
 
 
 def candidate_from_reading(reading: DateReading, start: int, end: int, text: str) -> Candidate:
@@ -482,6 +518,15 @@ def regex_candidates(text: str, ref: date | None) -> list[Candidate]:
     for match in PERCENT_RE.finditer(text):
         if not match["unit"].lower().startswith("point"):  # bare "points" is a score unless NER says otherwise
             found.extend(percent_candidates(text, match.start(), match.end()))
+    for match in RELATIVE_FALLBACK_RE.finditer(text):
+        before = WORD_BEFORE_RE.search(text, max(0, match.start() - 20), match.start())
+        if before and before.group(1).lower() in POSSESSIVES:
+            continue  # "his last year in office"
+        if match.group(0).istitle() and match.start() > 0 and text[match.start() - 1] in QUOTES:
+            continue  # a title: ABC's "This Week"
+        reading = read_date(match.group(0), ref)
+        if reading is not None:
+            found.append(candidate_from_reading(reading, match.start(), match.end(), text))
     for pattern in (MONTH_DAY_YEAR_RE, DAY_MONTH_YEAR_RE, MONTH_YEAR_RE):
         for match in pattern.finditer(text):
             reading = read_date(match.group(0), ref)
