@@ -76,24 +76,30 @@ class IngestInterrupted(KeyboardInterrupt):
 
 @functools.cache
 def model_signature_for(model: str) -> str:
-    """The signature :func:`onrecord.analysis.pipeline.model_signature` gives ``model``, from its meta only.
+    """The signature the pipeline stamps on analyses by ``model``, without loading the pipeline if possible.
 
-    Reading meta.json instead of loading the pipeline keeps the skip check cheap: a re-run that finds
-    everything stored never loads spaCy's weights.
+    :func:`onrecord.analysis.pipeline.model_signature` is called on a stand-in holding only the
+    model's meta.json, so a re-run that finds everything stored never loads spaCy's weights, and the
+    signature stays the pipeline's own definition. Should that function ever need more than the meta
+    (a hash of component weights, say), this falls back to loading the full pipeline.
     """
+    import types
+
     import spacy.util
 
-    from onrecord import __version__
+    from onrecord.analysis.pipeline import load_pipeline, model_signature
 
+    meta_dir = None
     if spacy.util.is_package(model):
-        meta = spacy.util.get_model_meta(spacy.util.get_package_path(model))
-    elif Path(model).exists():
-        meta = spacy.util.get_model_meta(Path(model))
-    else:  # let the loader produce spaCy's own error for an unknown model
-        from onrecord.analysis.pipeline import model_signature
-
-        return model_signature(spacy.load(model))
-    return f"onrecord {__version__} / {meta.get('lang', 'en')}_{meta.get('name', '?')} {meta.get('version', '?')}"
+        meta_dir = spacy.util.get_package_path(model)
+    elif Path(model).is_dir():
+        meta_dir = Path(model)
+    if meta_dir is not None:
+        try:
+            return model_signature(types.SimpleNamespace(meta=spacy.util.get_model_meta(meta_dir)))  # type: ignore[arg-type]
+        except (AttributeError, OSError, ValueError):
+            pass  # needs more than the meta, or no readable meta: ask the real pipeline
+    return model_signature(load_pipeline(model))
 
 
 def default_analyze(model: str, jobs: int) -> Analyze:
@@ -144,6 +150,8 @@ def ingest_items(
     pending = _not_yet_stored(items, store.stored_models(), signature, report)
     tick = progress or (lambda n: None)
     tick(len(items) - len(pending))
+    if not pending:
+        return report  # all stored already: don't even load the pipeline
     for batch in _batches(_ticking(analyze(pending), tick), batch_size):
         analyses = [r for r in batch if isinstance(r, ArticleAnalysis)]
         mismatched = next((a.model for a in analyses if a.model != signature), None)

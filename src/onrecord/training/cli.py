@@ -42,8 +42,7 @@ def train(
     split_dir = split_dir or default_split_dir("train")
     if not (split_dir / "text").is_dir():
         raise click.ClickException(f"{split_dir}: not a PolNeAR split (no text/ directory)")
-    params = {"max_iterations": iterations} if iterations else None
-    report = run_training(split_dir, output or WEIGHTS_DIR, model or DEFAULT_MODEL, params, limit, verbose)
+    report = run_training(split_dir, output or WEIGHTS_DIR, model or DEFAULT_MODEL, iterations, limit, verbose)
     total = report.parse_seconds + report.train_seconds
     click.echo(
         f"trained on {report.documents} articles, {report.tokens:,} tokens; wrote {report.output}\n"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
 
-from onrecord.analysis.attribution.features import OPEN_QUOTES, QUOTES
+from onrecord.analysis.attribution.features import OPEN_QUOTES, QUOTES, sentence_bounds
 from onrecord.analysis.attribution.labels import CONTENT, CUE, SOURCE, TaggedSpan
 from onrecord.model import Attribution, AttributionKind, Span
 
@@ -52,10 +52,8 @@ def _distance(a: TaggedSpan, b: TaggedSpan) -> int:
 
 
 def _sentence_gap(doc: Doc, a: TaggedSpan, b: TaggedSpan) -> int:
-    sa = doc[a.start].sent.start
-    sb = doc[b.start].sent.start
-    ea = doc[a.end - 1].sent.start
-    eb = doc[b.end - 1].sent.start
+    starts, _ = sentence_bounds(doc)
+    sa, sb, ea, eb = starts[a.start], starts[b.start], starts[a.end - 1], starts[b.end - 1]
     if sa in (sb, eb) or ea in (sb, eb):
         return 0
     return 1
@@ -93,12 +91,13 @@ def choose_source(
         for source in sources:
             if source.start <= token.i < source.end:
                 return source
-    cue_sentence = doc[cue.start].sent
+    starts, ends = sentence_bounds(doc)
+    sentence_start, sentence_end = starts[cue.start], ends[cue.start]
     in_sentence = [
         s
         for s in sources
-        if s.start >= cue_sentence.start
-        and s.end <= cue_sentence.end
+        if s.start >= sentence_start
+        and s.end <= sentence_end
         and not any(c.start <= s.start and s.end <= c.end for c in contents)
     ]
     if in_sentence:
@@ -122,7 +121,8 @@ def group_contents(doc: Doc, cues: Sequence[TaggedSpan], contents: Sequence[Tagg
 def _char_span(doc: Doc, span: TaggedSpan) -> Span:
     start = doc[span.start].idx
     last = doc[span.end - 1]
-    return Span.of(doc.text, start, last.idx + len(last.text))
+    # Slice through the spaCy span: Doc.text rebuilds the whole text on every access.
+    return Span(start, last.idx + len(last.text), doc[span.start : span.end].text)
 
 
 def classify(doc: Doc, head: Token, content_text: str, has_source: bool, relayed: bool) -> AttributionKind:
@@ -151,7 +151,7 @@ def _relayed_source(doc: Doc, head: Token) -> tuple[int, int] | None:
     The parser hangs "citing" on the cue or on the reported clause's verb, so look at the words
     right after the cue (a comma between) rather than at its children only.
     """
-    sentence_end = head.sent.end
+    sentence_end = sentence_bounds(doc)[1][head.i]
     for i in range(head.i + 1, min(head.i + 4, sentence_end)):
         token = doc[i]
         if token.lemma_.lower() in RELAY_LEMMAS and token.tag_ == "VBG":
@@ -207,7 +207,7 @@ def _attribution(
     contents = sorted(draft.contents, key=lambda s: s.start)
     source = choose_source(doc, draft.cue, head, sources, contents)
     fragments = [_char_span(doc, c) for c in contents]
-    covering = Span.of(doc.text, fragments[0].start, fragments[-1].end)
+    covering = _char_span(doc, TaggedSpan(CONTENT, contents[0].start, max(c.end for c in contents)))
     source_span = _char_span(doc, source) if source else None
     relay = None
     cited = _relayed_source(doc, head)
@@ -262,7 +262,9 @@ def _attribution_from_roles(
     doc: Doc, roles: CueRoles, lexicon: Mapping[str, float], tagged_sources: Sequence[TaggedSpan] = ()
 ) -> Attribution | None:
     """One cue's attribution from the role tagger's spans; None when it found no content."""
-    contents = sorted((s for s in roles.spans if s.type == CONTENT), key=lambda s: s.start)
+    contents = sorted(
+        (s for s in roles.spans if s.type == CONTENT and not _dummy_subject(doc, s)), key=lambda s: s.start
+    )
     if not contents:
         return None
     head = cue_head(doc, roles.cue, lexicon)
@@ -278,7 +280,7 @@ def _attribution_from_roles(
     if source is None and SOURCE_FALLBACK:
         source = _syntactic_source(doc, roles.cue, head, tagged_sources, contents)
     fragments = [_char_span(doc, c) for c in contents]
-    covering = Span.of(doc.text, fragments[0].start, fragments[-1].end)
+    covering = _char_span(doc, TaggedSpan(CONTENT, contents[0].start, max(c.end for c in contents)))
     source_span = _char_span(doc, source) if source else None
     relay = None
     cited = _relayed_source(doc, head)
@@ -344,3 +346,10 @@ def _without(span: TaggedSpan, removed: TaggedSpan, doc: Doc) -> TaggedSpan | No
             start += 1
         return TaggedSpan(span.type, start, span.end) if start < span.end else None
     return TaggedSpan(span.type, span.start, removed.start) if removed.start > span.start else None
+
+
+def _dummy_subject(doc: Doc, span: TaggedSpan) -> bool:
+    """The "it" of "it is understood that": no part of what is said."""
+    return (
+        span.end - span.start == 1 and doc[span.start].lower_ == "it" and doc[span.start].dep_ in ("nsubjpass", "expl")
+    )

@@ -21,7 +21,17 @@ AMBIGUOUS_QUOTES = frozenset({'"'})
 QUOTES = OPEN_QUOTES | CLOSE_QUOTES | AMBIGUOUS_QUOTES
 
 _ARGUMENT_DEPS = frozenset({"ccomp", "nsubj", "xcomp", "dobj", "mark", "agent", "prep", "advcl", "nsubjpass"})
-ANCESTOR_CUE_MIN = 0.15  # lexicon probability from which a word counts as a cue-like ancestor
+_BOUNDS_KEY = "onrecord.sentence_bounds"
+ANCESTOR_CUE_MIN = 0.15
+# Span-tagger features the role tagger does without: they helped find cues, not their source and content.
+ROLE_EXCLUDED_FEATURES = (
+    "hlem|dep=",
+    "VERBchild=",
+    "NOUNchild=",
+    "cuechild=prep",
+    "cuechild=advcl",
+    "cuechild=nsubjpass",
+)  # lexicon probability from which a word counts as a cue-like ancestor
 MAX_ANCESTOR_STEPS = 10
 
 
@@ -31,6 +41,24 @@ class Sequence:
 
     tokens: list[int]
     features: list[list[str]]
+
+
+def sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Per token, the start and end (exclusive) token index of its sentence, computed once per Doc.
+
+    ``Token.sent`` walks the Doc's sentences on every call, which made it the component's main cost.
+    """
+    cached = doc.user_data.get(_BOUNDS_KEY)
+    if cached is not None and len(cached[0]) == len(doc):
+        return cached
+    starts = [0] * len(doc)
+    ends = [len(doc)] * len(doc)
+    for sent in doc.sents:
+        for i in range(sent.start, sent.end):
+            starts[i] = sent.start
+            ends[i] = sent.end
+    doc.user_data[_BOUNDS_KEY] = (starts, ends)
+    return starts, ends
 
 
 def cue_bin(probability: float) -> str:
@@ -114,11 +142,12 @@ def sequence_features(doc: Doc, indices: list[int], lexicon: Mapping[str, float]
     base = [token_base(doc[i], lexicon) for i in indices]
     starts_quoted = bool(quote) and quote[0] == "open"
     # The strongest cue candidate of each sentence, to say on which side of it a token stands.
+    sent_starts, sent_ends = sentence_bounds(doc)
     strongest: dict[int, tuple[float, int]] = {}
     for i in indices:
         token = doc[i]
         probability = lexicon.get(token.lemma_.lower(), 0.0)
-        sent_start = token.sent.start
+        sent_start = sent_starts[i]
         if probability >= 0.2 and probability > strongest.get(sent_start, (0.0, -1))[0]:
             strongest[sent_start] = (probability, i)
     n = len(indices)
@@ -128,8 +157,7 @@ def sequence_features(doc: Doc, indices: list[int], lexicon: Mapping[str, float]
         b = base[k]
         head = token.head
         relation, anc_strength, ancestor = _ancestor_cue(token, lexicon)
-        sent = token.sent
-        cue_here = strongest.get(sent.start)
+        cue_here = strongest.get(sent_starts[i])
         feats = [
             "bias",
             f"low={b['low']}",
@@ -152,8 +180,8 @@ def sequence_features(doc: Doc, indices: list[int], lexicon: Mapping[str, float]
             f"anc={relation}|{anc_strength}",
             f"anclem={ancestor.lemma_.lower() if ancestor is not None else '-'}",
             f"ancside={'none' if ancestor is None else 'L' if i < ancestor.i else 'R'}",
-            f"sstart={i == sent.start}",
-            f"send={i == sent.end - 1}",
+            f"sstart={i == sent_starts[i]}",
+            f"send={i == sent_ends[i] - 1}",
             f"pstart={k == 0}",
             f"pend={k == n - 1}",
         ]
@@ -209,10 +237,11 @@ def cue_relative_features(
     other cues of the paragraph, since a content rarely runs across another cue.
     """
     cue_start, cue_end = cue
-    cue_sentence = doc[cue_start].sent.start
-    sentence_number = {}
+    sent_starts, _ = sentence_bounds(doc)
+    cue_sentence = sent_starts[cue_start]
+    sentence_number: dict[int, int] = {}
     for i in indices:
-        sentence_number.setdefault(doc[i].sent.start, len(sentence_number))
+        sentence_number.setdefault(sent_starts[i], len(sentence_number))
     cue_sentence_number = sentence_number.get(cue_sentence, 0)
     head_lemma = head.lemma_.lower()
     head_ancestors = {a.i for a in head.ancestors}
@@ -225,7 +254,7 @@ def cue_relative_features(
             side, distance = "L", _distance_bin(cue_start - i)
         else:
             side, distance = "R", _distance_bin(i - cue_end + 1)
-        sentences_apart = sentence_number[token.sent.start] - cue_sentence_number
+        sentences_apart = sentence_number[sent_starts[i]] - cue_sentence_number
         sentence = (
             "0"
             if sentences_apart == 0
@@ -249,7 +278,7 @@ def cue_relative_features(
         quote = next((f[2:] for f in base_features[k] if f.startswith("q=")), "out")
         out.append(
             [
-                *base_features[k],
+                *(f for f in base_features[k] if not f.startswith(ROLE_EXCLUDED_FEATURES)),
                 f"R:side={side}",
                 f"R:dist={side}{distance}",
                 f"R:sent={sentence}",
@@ -263,8 +292,6 @@ def cue_relative_features(
                 f"R:blocked={blocked}|{side}",
                 f"R:side|ent={side}|{token.ent_type_ or '-'}",
                 f"R:side|pos={side}|{token.pos_}",
-                f"R:rel|q={relation}|{quote}",
-                f"R:side|sent|q={side}|{sentence}|{quote}",
             ]
         )
     return out

@@ -70,7 +70,7 @@ def _char_index(doc: Doc) -> list[int]:
 def _tokens_in(doc: Doc, char_to_token: list[int], start: int, end: int) -> list[int]:
     """Tokens whose first character lies in [start, end), or that the span starts inside."""
     found = []
-    for c in range(max(start, 0), min(end, len(doc.text))):
+    for c in range(max(start, 0), min(end, len(char_to_token) - 1)):
         i = char_to_token[c]
         if i >= 0 and (not found or found[-1] != i) and (doc[i].idx >= start or c == start):
             found.append(i)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pycrfsuite
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from onrecord.analysis.attribution.assemble import cue_head
 from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences
@@ -18,10 +18,18 @@ WEIGHTS_DIR = Path(__file__).parent / "weights"
 MODEL_FILE = "attribution.crfsuite"
 LEXICON_FILE = "cue_lexicon.json"
 ROLES_FILE = "roles.crfsuite"
-# A token the best tag sequence leaves out but whose marginal probability of being a cue is at least
-# this becomes a cue candidate too; the role tagger then drops it if it finds no content for it.
-# Tuned on PolNeAR dev.
-EXTRA_CUE_PROBABILITY = 0.3
+# Optionally, a token the best tag sequence leaves out but whose marginal probability of being a cue
+# is at least this becomes a cue candidate too (the role tagger drops it if it finds no content).
+# Off: on PolNeAR dev it bought recall at a greater cost in precision (0.3: content F1 -0.008).
+EXTRA_CUE_PROBABILITY: float | None = None
+LEXICON_CUE_MIN: float | None = 0.3
+
+
+def _impersonal_passive(token: Token) -> bool:
+    """ "it is understood / was reported that ...": a passive verb whose subject is a dummy "it"."""
+    return token.tag_ == "VBN" and any(
+        child.dep_ in ("nsubjpass", "expl") and child.lower_ == "it" for child in token.children
+    )
 
 
 class WeightsMissingError(FileNotFoundError):
@@ -75,8 +83,9 @@ class TaggedParagraph:
 
 
 class AttributionTagger:
-    def __init__(self, weights_dir: Path = WEIGHTS_DIR, extra_cue_probability: float = EXTRA_CUE_PROBABILITY):
+    def __init__(self, weights_dir: Path = WEIGHTS_DIR, extra_cue_probability: float | None = EXTRA_CUE_PROBABILITY):
         self.extra_cue_probability = extra_cue_probability
+        self.lexicon_cue_min = LEXICON_CUE_MIN
         lexicon_path = weights_dir / LEXICON_FILE
         if not lexicon_path.is_file():
             raise WeightsMissingError(f"{lexicon_path}: attribution weights missing; run `onrecord train` to make them")
@@ -104,11 +113,28 @@ class AttributionTagger:
             spans = spans_from_labels(sequence.tokens, labels)
             roles = None
             if self.roles is not None:
-                cues = [s for s in spans if s.type == CUE] + self._extra_cues(sequence.tokens, labels)
+                cues = [s for s in spans if s.type == CUE]
+                if self.extra_cue_probability is not None:
+                    cues += self._extra_cues(sequence.tokens, labels)
+                if self.lexicon_cue_min is not None:
+                    cues += self._lexicon_cues(doc, sequence.tokens, labels)
                 cues.sort(key=lambda s: s.start)
                 roles = self._roles(doc, sequence.tokens, sequence.features, cues)
             out.append(TaggedParagraph(sequence.tokens, spans, confidence, roles))
         return out
+
+    def _lexicon_cues(self, doc: Doc, tokens: list[int], labels: list[str]) -> list[TaggedSpan]:
+        """Strong lexicon verbs taking a clause or object that the tagger left untagged."""
+        found = []
+        for i, label in zip(tokens, labels, strict=True):
+            token = doc[i]
+            if label != "O" or token.pos_ != "VERB":
+                continue
+            strength = self.lexicon.get(token.lemma_.lower(), 0.0)
+            likely = strength >= (self.lexicon_cue_min or 1.0) or (strength > 0.0 and _impersonal_passive(token))
+            if likely and any(child.dep_ in ("ccomp", "dobj", "xcomp") for child in token.children):
+                found.append(TaggedSpan(CUE, i, i + 1))
+        return found
 
     def _extra_cues(self, tokens: list[int], labels: list[str]) -> list[TaggedSpan]:
         """Runs of likely cue tokens the best sequence missed (call right after ``tag``)."""
@@ -117,7 +143,7 @@ class AttributionTagger:
             if label.endswith(CUE):
                 continue
             probability = self.tagger.marginal("B-CUE", k) + self.tagger.marginal("I-CUE", k)
-            if probability < self.extra_cue_probability:
+            if probability < (self.extra_cue_probability or 1.0):
                 continue
             if extra and extra[-1].end == i and k > 0 and tokens[k - 1] == i - 1:
                 extra[-1] = TaggedSpan(CUE, extra[-1].start, i + 1)

@@ -5,10 +5,15 @@ mention is profiled (:mod:`.profile`) and joined to an entity (:mod:`.entities`)
 points at it. A relay span ("NBC reports, citing ...") becomes an entity too (kind outlet or document) and
 ``relay_source_id`` points at it, so the chain outlet -> cited source is kept. An attribution in the same
 sentence as "according to NBC" / "NBC reported" whose source is someone else is marked as relayed by that
-outlet as well. Finally ``Attribution.channel`` is set (:mod:`.channel`).
+outlet as well. Named people then take the article's full form of their name (:mod:`.names`: "Trump" ->
+"Donald Trump"), entities of the same full name are merged, and an "I" outside quotations is the author. A
+publishing body whose cue says it reported ("the ISW reported") stands for its report (a document). Finally
+``Attribution.channel`` is set (:mod:`.channel`).
 """
 
 from __future__ import annotations
+
+import re
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -16,10 +21,14 @@ from spacy.tokens import Doc
 from onrecord.analysis.extensions import register_extensions
 from onrecord.analysis.sources.channel import detect_channel
 from onrecord.analysis.sources.entities import SourceResolver
+from onrecord.analysis.sources.names import fullest_name
+from onrecord.analysis.sources.profile import FIRST_SINGULAR, TITLES, inside_quote
 from onrecord.analysis.sources.tables import Tables, load_tables
 from onrecord.model import Attribution, Source, SourceKind
 
 _RELAY_KINDS = frozenset({SourceKind.OUTLET, SourceKind.DOCUMENT})
+# Cues that make a publishing body's statement its report: "reported", "according to", "published".
+REPORTING_CUE = re.compile(r"\b(?:report(?:s|ed|ing)?|according|publish(?:es|ed|ing)?)\b", re.IGNORECASE)
 
 
 def _sentence_index(doc: Doc, char: int) -> int | None:
@@ -50,6 +59,46 @@ def _mark_outlet_relays(doc: Doc, attributions: list[Attribution], by_id: dict[s
             attribution.relay_source_id = outlet_id
 
 
+def _authorial(doc: Doc, source: Source) -> bool:
+    """A source that is only ever "I"/"me" outside quotations: the article's author speaking."""
+    for mention in source.mentions:
+        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None or span.text.lower() not in FIRST_SINGULAR or inside_quote(doc, span[0]):
+            return False
+    return bool(source.mentions)
+
+
+def _merge_same_person(sources: list[Source], attributions: list[Attribution]) -> list[Source]:
+    """Named people of the same full name are one entity ("Trump" misread once as another kind, then named)."""
+    kept: dict[str, Source] = {}
+    renamed: dict[str, str] = {}
+    result: list[Source] = []
+    for source in sources:
+        key = source.name.lower()
+        first = kept.get(key) if source.kind is SourceKind.NAMED_PERSON and " " in source.name else None
+        if first is None:
+            if source.kind is SourceKind.NAMED_PERSON:
+                kept.setdefault(key, source)
+            result.append(source)
+            continue
+        first.mentions = sorted([*first.mentions, *source.mentions], key=lambda m: m.start)
+        for name in ("role", "affiliation", "country", "seniority", "status", "canonical_actor"):
+            if getattr(first, name) is None:
+                setattr(first, name, getattr(source, name))
+        renamed[source.id] = first.id
+    if not renamed:
+        return result
+    numbered: dict[str, str] = {}
+    for number, source in enumerate(result, start=1):  # ids stay "s1", "s2", ... without gaps
+        numbered[source.id] = f"s{number}"
+        source.id = f"s{number}"
+    final = {old: numbered[renamed.get(old, old)] for old in [*numbered, *renamed]}
+    for attribution in attributions:
+        attribution.source_id = final.get(attribution.source_id or "", attribution.source_id)
+        attribution.relay_source_id = final.get(attribution.relay_source_id or "", attribution.relay_source_id)
+    return result
+
+
 class SourcesComponent:
     def __init__(self, tables: Tables):
         self.tables = tables
@@ -71,9 +120,17 @@ class SourcesComponent:
                         relay.kind = SourceKind.OUTLET if self.tables.outlet(relay.name) else relay.kind
                     attribution.relay_source_id = relay.id
             if attribution.source is not None:
-                source = resolver.resolve(attribution.source.start, attribution.source.end)
+                reported = attribution.cue is not None and REPORTING_CUE.search(attribution.cue.text) is not None
+                source = resolver.resolve(attribution.source.start, attribution.source.end, reported)
                 attribution.source_id = source.id if source is not None else None
-        sources = resolver.sources
+        sources = _merge_same_person(resolver.sources, attributions)
+        for source in sources:
+            if source.kind is SourceKind.NAMED_PERSON and source.mentions:
+                source.name = fullest_name(doc, source.name, source.mentions[0].start, TITLES)
+                if _authorial(doc, source):
+                    author = doc._.article.author if doc._.article is not None else None
+                    source.name = author or "the author"
+        sources = _merge_same_person(sources, attributions)
         by_id = {s.id: s for s in sources}
         _mark_outlet_relays(doc, attributions, by_id)
         for attribution in attributions:

@@ -30,6 +30,7 @@ from onrecord.analysis.sources.profile import (
     SECOND_PERSON,
     MentionProfile,
     anonymity_reason,
+    as_report,
     mention_span,
     profile_mention,
 )
@@ -62,14 +63,20 @@ class SourceResolver:
     def sources(self) -> list[Source]:
         return [entity.source for entity in self.entities]
 
-    def resolve(self, start: int, end: int) -> Source | None:
-        """The entity for the mention at character offsets [start, end), created or joined."""
+    def resolve(self, start: int, end: int, reported: bool = False) -> Source | None:
+        """The entity for the mention at character offsets [start, end), created or joined.
+
+        ``reported``: the attribution's cue says the source reported ("the ISW reported", "according to"); a
+        publishing body then stands for its report (:func:`.profile.as_report`).
+        """
         if (start, end) in self._by_offsets:
             return self._by_offsets[(start, end)].source
         span = mention_span(self.doc, start, end)
         if span is None:
             return None
         profile = profile_mention(self.doc, span, self.tables)
+        if reported:
+            profile = as_report(profile, self.tables)
         entity = self._match(span, profile)
         if entity is None:
             entity = self._new_entity(profile)
@@ -110,6 +117,9 @@ class SourceResolver:
         source = entity.source
         kind = profile.kind
         if kind is SourceKind.NAMED_PERSON:
+            if profile.described and source.kind is SourceKind.ANONYMOUS_INDIVIDUAL:
+                # "the candidate" again, after one that no named person answered to
+                return all(p.described for p in entity.profiles) and profile.head in {p.head for p in entity.profiles}
             if source.kind is not SourceKind.NAMED_PERSON:
                 return False
             if profile.described:
@@ -120,11 +130,16 @@ class SourceResolver:
                 return False
             return _same_full_name(profile.name, [p.name for p in entity.profiles if not p.described])
         if kind in {SourceKind.NAMED_ORGANIZATION, SourceKind.OUTLET}:
+            same_actor = profile.canonical_actor is not None and profile.canonical_actor == source.canonical_actor
+            if _different_names(profile.name, source.name) and not same_actor:
+                return False  # "the Clinton campaign" is not "the Trump campaign"
             return source.kind is kind and (
                 profile.head in {p.head for p in entity.profiles}
                 or (profile.canonical_actor is not None and profile.canonical_actor == source.canonical_actor)
             )
         if kind is SourceKind.DOCUMENT:
+            if _different_names(profile.name, source.name):
+                return False  # "the Reuters/Ipsos poll" is not "the USC Dornsife tracking poll"
             return profile.definite and source.kind is kind and profile.head in {p.head for p in entity.profiles}
         if kind in ANONYMOUS_KINDS:
             if not (profile.definite or profile.bare) or ((profile.count or 0) > 0 and not profile.plural):
@@ -143,7 +158,11 @@ class SourceResolver:
     # -- building ---------------------------------------------------------------------------------------------
 
     def _new_entity(self, profile: MentionProfile) -> _Entity:
-        source = Source(id=f"s{len(self.entities) + 1}", name=profile.name, kind=profile.kind)
+        kind = profile.kind
+        if kind is SourceKind.NAMED_PERSON and profile.described:
+            # "the president" that no named person of the article answers to: a description, not a name.
+            kind = SourceKind.ANONYMOUS_INDIVIDUAL
+        source = Source(id=f"s{len(self.entities) + 1}", name=profile.name, kind=kind)
         entity = _Entity(source)
         self.entities.append(entity)
         return entity
@@ -199,10 +218,22 @@ def _same_full_name(name: str, known: list[str]) -> bool:
     ) or any(n.split()[0] == mine.split()[0] for n in names)
 
 
+def _named(name: str) -> bool:
+    return any(word[:1].isupper() for word in name.split())
+
+
+def _different_names(first: str, second: str) -> bool:
+    """Two organisation names that both name someone, differently ("Clinton campaign", "Trump campaign")."""
+    return _named(first) and _named(second) and first.lower() != second.lower()
+
+
 def _better_name(profile: MentionProfile, source: Source) -> bool:
-    """A fuller name replaces a shorter one ("Watson" -> "Adrienne Watson"); pronouns never name an entity."""
+    """A fuller name replaces a shorter one ("Watson" -> "Adrienne Watson"), a name a bare descriptor ("campaign"
+    -> "Trump campaign", "new poll" -> "Reuters/Ipsos poll"); pronouns never name an entity."""
     if profile.pronoun is not None:
         return False
+    if source.kind is profile.kind and source.kind in {SourceKind.NAMED_ORGANIZATION, SourceKind.DOCUMENT}:
+        return not _named(source.name) and _named(profile.name)
     if source.kind is SourceKind.NAMED_PERSON and profile.kind is SourceKind.NAMED_PERSON and not profile.described:
         return len(profile.name.split()) > len(source.name.split()) or source.name.islower()
     return False

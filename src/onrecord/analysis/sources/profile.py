@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
+from onrecord.analysis.sources.names import name_forms
 from onrecord.analysis.sources.tables import Tables, load_tables, table_key
 from onrecord.model import SourceKind
 
@@ -123,6 +124,9 @@ UNIQUE_OFFICES = _words(
     prime, vice, first, contender, democrat, republican, man, woman
     """
 )
+# Organisations whose statements are publications: "the ISW reported" means its report (see ``as_report``).
+PUBLISHING_ACTOR_TYPES = frozenset({"think_tank", "pollster", "research"})
+PUBLISHING_NAME = re.compile(r"\b(?:Institute|Institution|Center|Centre|Foundation|Research|Studies|Study|Poll)\b")
 SENIORITY_WORDS: dict[str, str] = {
     "senior": "senior",
     "high-ranking": "high-ranking",
@@ -262,11 +266,20 @@ def _head(span: Span) -> Token:
             break  # "a Quinnipiac poll this month": the date is no part of the name
         if nouns and token.dep_ == "cc" and nouns[-1].i == token.i - 1 and nouns[-1].ent_type_ == "PERSON":
             break  # "Sanders and his supporters": a mixed coordination takes its first conjunct
+        if not nouns and token.ent_type_ in {"DATE", "TIME"} and _is_age(token):
+            continue  # "81-year-old Parker Eaton": the age is no head
         if token.pos_ in {"NOUN", "PROPN", "PRON"} or token.tag_ in {"NN", "NNS", "NNP", "NNPS"}:
             nouns.append(token)
     if nouns:
         return nouns[-1]
     return span.root
+
+
+def _is_age(token: Token) -> bool:
+    """Part of an age written as a compound adjective: "81-year-old", "six-month-old"."""
+    doc = token.doc
+    window = doc[max(0, token.i - 3) : token.i + 4].text.lower()
+    return re.search(r"\w+\s*-\s*(?:year|month|week|day)s?\s*-\s*old", window) is not None
 
 
 def _np_tokens(span: Span, head: Token) -> list[Token]:
@@ -376,12 +389,118 @@ def _role(head: Token, tokens: list[Token], tables: Tables) -> str | None:
 
 def _descriptor(tokens: list[Token], status: str | None) -> str:
     """The anonymous source's descriptor: "former senior administration official"."""
-    kept = [t for t in tokens if t.lower_ not in _DESCRIPTOR_DROP and not t.like_num and not t.is_punct]
-    words = _join(kept).split()
+    kept = [
+        t
+        for t in tokens
+        if t.lower_ not in _DESCRIPTOR_DROP and not t.like_num and (not t.is_punct or t.text in {"/", "&", "-"})
+    ]
+    words = [w.strip("-/&") for w in _join(kept).split() if w.strip("-/&")]  # "29-year-old" minus its number
     if status == "current_and_former":
         words = [w for w in words if w.lower() not in CURRENT_WORDS | FORMER_WORDS | {"and", "or"}]
         words = ["current", "and", "former", *words]
     return " ".join(words) or " ".join(t.text for t in tokens)
+
+
+def _proper_modifiers(noun: Token) -> list[Token]:
+    """The name words before an organisation noun: "the Clinton campaign", "Trump's campaign" -> Clinton, Trump."""
+    return [
+        t
+        for t in noun.lefts
+        if t.dep_ in {"compound", "poss", "nmod"} and (t.pos_ == "PROPN" or t.ent_type_ in {"ORG", "PERSON", "GPE"})
+    ]
+
+
+def _named_organization_before(doc: Doc, head: Token, tokens: list[Token]) -> str | None:
+    """The name behind "the campaign" / "his campaign": the owner of a possessive pronoun ("his" = Trump), else
+    the last organisation of that noun named before ("the Clinton campaign", "the Federal Emergency Management
+    Agency"). None when the article names none: the descriptor stays."""
+    lemma = head.lemma_.lower()
+    owner = next((t for t in tokens if t.dep_ == "poss" and t.lower_ in PERSONAL_SINGULAR | PLURAL_PRONOUNS), None)
+    if owner is not None:
+        antecedent = _antecedent_head(doc, owner, owner.lower_)
+        if antecedent is not None and _is_named_person(doc, antecedent):
+            return f"{antecedent.text} {head.text}"
+        return None
+    for token in reversed(doc[max(0, head.i - 400) : max(0, tokens[0].i)]):
+        if token.lemma_.lower() != lemma:
+            continue
+        if token.pos_ == "PROPN":
+            ent = next((e for e in doc.ents if e.start <= token.i < e.end and e.label_ == "ORG"), None)
+            return re.sub(r"^(?:the|The)\s+", "", ent.text) if ent is not None and ent.end == token.i + 1 else None
+        names = _proper_modifiers(token)
+        if names:
+            return " ".join(re.sub(r"['’]s$", "", t.text) for t in names) + f" {token.lower_}"
+    return None
+
+
+def _pair_named_before(doc: Doc, head: Token) -> tuple[Span, Span] | None:
+    """The last two different people named earlier in the sentence of ``head`` ("both men"), if there are two."""
+    people: list[Span] = []
+    for ent in head.sent.ents:
+        if ent.label_ == "PERSON" and ent.end <= head.i and all(_name_key(ent[-1]) != _name_key(p[-1]) for p in people):
+            people.append(ent)
+    return (people[-2], people[-1]) if len(people) >= 2 else None
+
+
+def _share_name(span: Span, head: Token) -> str:
+    """A share of a group keeps its number and its group: "Some 46 percent of voters polled" -> "46 percent of
+    voters" (a bare "percent" would name every poll finding alike)."""
+    numbers = [t for t in span if t.like_num and t.i <= head.i]
+    start = numbers[0].i if numbers else head.i
+    end = head.i + 1
+    following = span.doc[end] if end < span.end else None
+    if following is not None and following.lower_ == "of":
+        objects = [c for c in following.children if c.dep_ == "pobj"]
+        if objects:
+            end = max(end, objects[0].i + 1)
+    return _join(t for t in span.doc[start:end] if not t.is_space)
+
+
+def _document_author(head: Token, tables: Tables) -> str | None:
+    """Who issued a document: "a statement by/from the Clinton campaign" (not "a poll of Indiana voters")."""
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ in {"by", "from"}:
+            for obj in prep.children:
+                if obj.dep_ == "pobj":
+                    found = _actor_in(list(obj.subtree), tables)
+                    if found:
+                        return found[0]
+                    phrase = [t for t in obj.subtree if t.i <= obj.i and t.dep_ != "det"]
+                    if any(t.pos_ == "PROPN" or t.ent_type_ for t in phrase):  # a name, not "the auditors"
+                        return re.sub(r"['’]s$", "", _join(phrase))
+    return None
+
+
+def _document_name(descriptor: str, author: str | None) -> str:
+    """ "statement" by the Clinton campaign -> "Clinton campaign statement"; "Quinnipiac poll" names its author."""
+    if author is None or any(word[:1].isupper() for word in descriptor.split()):
+        return descriptor
+    return f"{author} {descriptor}"
+
+
+def publishing_body(profile: MentionProfile, tables: Tables) -> bool:
+    """Whether an organisation publishes reports: a think tank or pollster (actors table) or a research body."""
+    actor = tables.actor(profile.canonical_actor or profile.name)
+    if actor is not None:
+        return actor.type in PUBLISHING_ACTOR_TYPES
+    return re.search(PUBLISHING_NAME, profile.name) is not None
+
+
+def as_report(profile: MentionProfile, tables: Tables) -> MentionProfile:
+    """A publishing body's mention whose cue says it reported ("the ISW reported") stands for its report: a
+    document by that body (issue: outlets and publications that report are sources of kind outlet or document)."""
+    if profile.kind is not SourceKind.NAMED_ORGANIZATION or not publishing_body(profile, tables):
+        return profile
+    body = profile.canonical_actor or profile.name
+    return replace(
+        profile,
+        kind=SourceKind.DOCUMENT,
+        name=f"{body} report",
+        head=f"report:{table_key(body)}",
+        affiliation=body,
+        definite=True,
+        plural=False,
+    )
 
 
 def _person_name(span: Span, head: Token) -> str:
@@ -432,7 +551,7 @@ def _affiliation(noun: Token, tokens: list[Token], tables: Tables) -> tuple[str 
     """The organisation a role noun belongs to: "for/of/at the X", a compound ("administration official")."""
     objects: list[list[Token]] = []
     for prep in noun.children:
-        if prep.dep_ == "prep" and prep.lower_ in {"for", "of", "at", "with", "from", "in"}:
+        if prep.dep_ == "prep" and prep.lower_ in {"for", "of", "at", "with", "from", "in", "by"}:
             for obj in prep.children:
                 if obj.dep_ == "pobj":
                     objects.append(list(obj.subtree))
@@ -521,7 +640,8 @@ def _person_words(doc: Doc) -> frozenset[str]:
     words: set[str] = set()
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            words.update(_name_key(t) for t in ent if t.pos_ == "PROPN" and _name_key(t) not in TITLES)
+            # Capitalised words, whatever their tag: the tagger makes "Trump" a noun and "Sanders" a plural.
+            words.update(_name_key(t) for t in ent if _capitalised(t) and _name_key(t) not in TITLES)
     for token in doc[1:]:
         if token.pos_ == "PROPN" and doc[token.i - 1].lower_.strip(".") in TITLES - {"former", "vice"}:
             # The whole run of proper nouns after a title: "Governor Ana Ruiz".
@@ -536,6 +656,25 @@ def _person_words(doc: Doc) -> frozenset[str]:
 
 def _name_key(token: Token) -> str:
     return re.sub(r"['’]s$", "", token.lower_).strip(".")
+
+
+def _capitalised(token: Token) -> bool:
+    return token.text[:1].isupper() and any(c.isalpha() for c in token.text)
+
+
+def _is_person_name(doc: Doc, token: Token) -> bool:
+    """A capitalised word the article uses as a personal name, whatever the tagger or NER say in this sentence.
+
+    Names are consistent within an article: "Trump" tagged as a noun in a headline or as an organisation in one
+    sentence is the "Donald Trump" of the rest. Common nouns of our word lists ("Campaign" at the start of a
+    heading) are not names even if a PERSON entity contains them.
+    """
+    if token.ent_type_ == "PERSON" and token.pos_ == "PROPN":
+        return True
+    if not _capitalised(token) or _name_key(token) not in _person_words(doc):
+        return False
+    word = token.lower_
+    return not any(word in nouns for nouns in (ORGANIZATION_NOUNS, PEOPLE_NOUNS, DOCUMENT_NOUNS, OUTLET_NOUNS))
 
 
 NEWSPAPER_NAME_ENDINGS = frozenset(
@@ -560,6 +699,84 @@ def _introduced_indefinitely(doc: Doc, head: Token) -> bool:
         if any(c.lower_ in {"a", "an", "one", "another", "some"} for c in token.children if c.i < token.i):
             return True
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class _TitledPerson:
+    """A person the article names with a title or apposition: "Republican nominee Donald Trump"."""
+
+    name: Span  # the PERSON entity
+    nouns: frozenset[str]  # lemmas of the title's nouns ("nominee")
+    words: frozenset[str]  # every word of the title, lower case ("republican", "presidential", "nominee")
+
+
+# Words of a description that do not narrow down whom it describes.
+_DESCRIPTION_FILLER = frozenset({"the", "this", "that", "his", "her", "its", "their", "our", "then", "now", "new"})
+
+
+def _title_tokens(ent: Span) -> list[Token]:
+    """The title words before a name ("Republican presidential nominee"), or its apposition's, in one sentence."""
+    doc = ent.doc
+    run: list[Token] = []
+    i = ent.start - 1
+    while i >= ent.sent.start and len(run) < 8:
+        token = doc[i]
+        inner = bool(run) and token.lower_ in {"of", "the", "-"}  # "Secretary of State", "Speaker of the House"
+        if not ((token.pos_ in {"ADJ", "NOUN", "PROPN"} and token.ent_type_ != "PERSON") or inner):
+            break
+        run.insert(0, token)
+        i -= 1
+    while run and run[0].lower_ in {"of", "the", "-"}:
+        run.pop(0)
+    run.extend(t for t in ent if t.lower_.strip(".") in TITLES)  # "President Barack Obama" as one entity
+    if run:
+        return run
+    root = ent.root
+    nouns = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]  # "Trump, the nominee,"
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN":  # "the nominee, Donald Trump"
+        nouns.append(root.head)
+    for noun in nouns:
+        return [t for t in noun.lefts if t.dep_ in {"amod", "compound", "nmod"}] + [noun]
+    return []
+
+
+def _titled_people(doc: Doc) -> list[_TitledPerson]:
+    """Every PERSON entity that comes with a title or apposition, in text order; cached on the Doc."""
+    cached = doc.user_data.get("onrecord_titled_people")
+    if cached is not None:
+        return cached
+    people: list[_TitledPerson] = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        title = _title_tokens(ent)
+        nouns = frozenset(t.lemma_.lower() for t in title if t.pos_ in {"NOUN", "PROPN"})
+        if nouns:
+            words = frozenset(t.lower_.strip(".") for t in title) | nouns
+            people.append(_TitledPerson(ent, nouns, words))
+    doc.user_data["onrecord_titled_people"] = people
+    return people
+
+
+def _holder_of_title(doc: Doc, head: Token, tokens: list[Token]) -> Span | None:
+    """The named person a definite description stands for, when the article gives that person the title.
+
+    "the Republican nominee" matches "Republican presidential nominee Donald Trump" (the description's words are
+    all in the title; "former" must be in both or neither). Several people hold a matching title: the one so named
+    last before the description; none before it -> None (unclear).
+    """
+    lemma = head.lemma_.lower()
+    modifiers = {t.lower_ for t in tokens if t.i < head.i and not t.is_punct} - _DESCRIPTION_FILLER
+    former = bool(modifiers & FORMER_WORDS)
+    matches = [
+        person
+        for person in _titled_people(doc)
+        if lemma in person.nouns and modifiers <= person.words and former == bool(person.words & FORMER_WORDS)
+    ]
+    people = {_name_key(person.name[-1]) for person in matches}
+    if len(people) > 1:
+        matches = [person for person in matches if person.name.start < head.i][-1:]
+    return matches[-1].name if matches else None
 
 
 def _appositive_person(span: Span, head: Token) -> Span | None:
@@ -601,6 +818,8 @@ def _profile_noun_phrase(doc: Doc, span: Span, tables: Tables) -> MentionProfile
     definite = _has_definite(tokens)
     # "4 in 10", "a 45% plurality", "75 percent of Democrats": a share of a group is a group.
     share = re.search(r"\b(?:\w+\s+(?:in|out of)\s+(?:10|ten|\d+)|\d+\s*(?:%|percent))\b", span.text.lower())
+    if share is None and lemma in {"percent", "%"} and any(t.like_num for t in tokens):
+        share = re.search(r"percent|%", span.text.lower())  # "Twelve percent": a share in words
     plural = _is_plural(head) or (count or 0) > 1 or share is not None
     label = _entity_label(head)
     joined = " ".join(words)
@@ -628,8 +847,24 @@ def _profile_noun_phrase(doc: Doc, span: Span, tables: Tables) -> MentionProfile
             for t in tokens[:-1]
         )
     )
+    # A curated outlet name is the outlet, even where NER calls it a person, unless the article names a person
+    # with that word ("Michael Bloomberg" ... "Bloomberg said").
+    if len(tokens) == 2 and words[0] in {"team", "camp"} and _is_person_name(doc, head):
+        # "Team Trump", "Camp Clinton": the person's campaign, an organisation
+        return _profile_organization(doc, tokens, head, tables, SourceKind.NAMED_ORGANIZATION)
+    known_outlet = None if titled else (tables.outlet(_join(tokens)) or tables.outlet(head.text))
+    if known_outlet and any(form.surname == _name_key(head) for form in name_forms(doc, TITLES)):
+        known_outlet = None  # "Atlantic City Mayor Don Guardian" ... "Guardian said"
+    if known_outlet:
+        return MentionProfile(
+            kind=SourceKind.OUTLET,
+            name=known_outlet,
+            head=table_key(known_outlet),
+            canonical_actor=known_outlet,
+            definite=True,
+        )
     if ((label == "PERSON" or titled) and lemma not in ORGANIZATION_NOUNS) or (
-        proper and _name_key(head) in _person_words(doc) and lemma not in ORGANIZATION_NOUNS
+        _is_person_name(doc, head) and lemma not in ORGANIZATION_NOUNS and not known_outlet
     ):
         return _person_profile(span, head, tables, status)
 
@@ -650,7 +885,7 @@ def _profile_noun_phrase(doc: Doc, span: Span, tables: Tables) -> MentionProfile
         affiliation, country = _affiliation(head, tokens, tables)
         return MentionProfile(
             kind=SourceKind.DOCUMENT,
-            name=_descriptor(tokens, None),
+            name=_document_name(_descriptor(tokens, None), _document_author(head, tables)),
             head=lemma,
             affiliation=affiliation,
             country=country,
@@ -687,6 +922,9 @@ def _profile_noun_phrase(doc: Doc, span: Span, tables: Tables) -> MentionProfile
             or tables.actor(" ".join(t.text for t in tokens))
         ):
             return _profile_organization(doc, tokens, head, tables, SourceKind.NAMED_ORGANIZATION)
+        if words[0] == "the" and not _is_person_name(doc, head):
+            # "the West", "the Fed": people's names take no article.
+            return _profile_organization(doc, tokens, head, tables, SourceKind.NAMED_ORGANIZATION)
         # An unlabelled proper noun: in news reporting most often a person.
         return _person_profile(span, head, tables, status)
 
@@ -702,6 +940,10 @@ def _profile_noun_phrase(doc: Doc, span: Span, tables: Tables) -> MentionProfile
             kind = SourceKind.NAMED_ORGANIZATION  # "police said": the police force of the place reported on
         actor = _actor_in(tokens, tables)
         name = actor[0] if actor and kind is SourceKind.NAMED_ORGANIZATION else _descriptor(tokens, None)
+        if kind is SourceKind.NAMED_ORGANIZATION and not actor and not has_name:
+            name = _named_organization_before(doc, head, tokens) or name
+        if any(t.dep_ == "poss" and _is_named_person(doc, t) for t in tokens):
+            name = re.sub(r"['’]s?\s", " ", name)  # "Trump's campaign" and "the Trump campaign" are one name
         return MentionProfile(
             kind=kind,
             name=name,
@@ -713,11 +955,20 @@ def _profile_noun_phrase(doc: Doc, span: Span, tables: Tables) -> MentionProfile
             plural=plural,
             count=count,
         )
+    pair = _pair_named_before(doc, head) if words[0] == "both" and lemma in PEOPLE_NOUNS else None
+    if pair is not None:
+        # "when Mr. Obama ran against Senator John McCain, both men ...": the two people just named
+        return MentionProfile(
+            kind=SourceKind.NAMED_PERSON, name=" and ".join(_person_name(p, p[-1]) for p in pair), head=lemma, count=2
+        )
     collective = lemma in COLLECTIVE_NOUNS and (plural or of_people or lemma in {"family", "staff", "delegation"})
     if plural or collective or lemma in GROUP_QUANTIFIERS or joined in GROUP_QUANTIFIERS:
         return MentionProfile(
             kind=SourceKind.ANONYMOUS_GROUP,
-            name=_descriptor(tokens, status),
+            # "46 percent of voters", "a number of experts": the share or collective with its group
+            name=_share_name(span, head)
+            if share is not None or (collective and of_people)
+            else _descriptor(tokens, status),
             head=lemma,
             role=role,
             affiliation=affiliation,
@@ -731,16 +982,24 @@ def _profile_noun_phrase(doc: Doc, span: Span, tables: Tables) -> MentionProfile
         )
     # A definite singular description ("the president", "the senator", "the real estate tycoon") refers to a
     # named person unless the article introduced it as an unnamed one ("a senior official" ... "the official").
-    named_by_description = (
+    office = (
         definite
         and not any(w in ANONYMITY_WORDS for w in words)
         and (
             lemma in UNIQUE_OFFICES
             or ((lemma in tables.roles or lemma in PEOPLE_NOUNS) and lemma not in NON_UNIQUE_ROLES)
         )
-        and not _introduced_indefinitely(doc, head)
         and words[0] != "one"
     )
+    named_by_description = office and not _introduced_indefinitely(doc, head)
+    # A title the article gives a named person outweighs an earlier generic "a president".
+    holder = _holder_of_title(doc, head, tokens) if office else None
+    if holder is not None:
+        # "the Republican nominee" where the article says "Republican nominee Donald Trump": that person.
+        profile = _person_profile(holder, holder[-1], tables, status)
+        profile.role = role or profile.role
+        profile.affiliation = affiliation or profile.affiliation
+        return profile
     kind = SourceKind.NAMED_PERSON if named_by_description else SourceKind.ANONYMOUS_INDIVIDUAL
     return MentionProfile(
         kind=kind,
@@ -794,7 +1053,7 @@ def _is_personal(token: Token) -> bool:
 
 
 def _is_named_person(doc: Doc, token: Token) -> bool:
-    return token.ent_type_ == "PERSON" or (token.pos_ == "PROPN" and _name_key(token) in _person_words(doc))
+    return token.ent_type_ == "PERSON" or _is_person_name(doc, token)
 
 
 def _introduces_anonymous_person(token: Token) -> bool:
@@ -809,7 +1068,7 @@ def _introduces_anonymous_person(token: Token) -> bool:
     )
 
 
-def _inside_quote(doc: Doc, token: Token) -> bool:
+def inside_quote(doc: Doc, token: Token) -> bool:
     """Whether the token lies between an opening and a closing quotation mark in its paragraph."""
     start = doc.text.rfind("\n", 0, token.idx) + 1
     before = doc.text[start : token.idx]
@@ -820,7 +1079,7 @@ def _inside_quote(doc: Doc, token: Token) -> bool:
 def _speaker_of_quote(doc: Doc, token: Token) -> Token | None:
     """The speaker of the quotation holding ``token``: a person named after the quote in its sentence."""
     for candidate in token.sent:
-        if candidate.i > token.i and _is_personal(candidate) and not _inside_quote(doc, candidate):
+        if candidate.i > token.i and _is_personal(candidate) and not inside_quote(doc, candidate):
             return candidate
     return None
 
@@ -848,7 +1107,7 @@ def _antecedent_head(doc: Doc, pronoun: Token, word: str) -> Token | None:
         return previous[-1] if previous else None
     if word in SECOND_PERSON:
         return None
-    quoted = _inside_quote(doc, pronoun)
+    quoted = inside_quote(doc, pronoun)
     if word in FIRST_SINGULAR | FIRST_PLURAL:
         if not quoted:
             return None  # the author speaking
