@@ -14,7 +14,11 @@ from onrecord.cli import main
 from onrecord.model import Article, ArticleAnalysis, content_hash
 from onrecord.store import Store
 from onrecord.store.export import ATTRIBUTION_COLUMNS, CLAIM_COLUMNS, SOURCE_COLUMNS
-from test_store import TEXT, make_analysis
+
+try:  # tests/ as a folder of modules (pytest's default) or as a package
+    from test_store import TEXT, make_analysis
+except ImportError:
+    from tests.test_store import TEXT, make_analysis
 
 EXPECTED_ROWS = {"attributions": 6, "sources": 4, "claims": 4}
 COLUMNS = {"attributions": ATTRIBUTION_COLUMNS, "sources": SOURCE_COLUMNS, "claims": CLAIM_COLUMNS}

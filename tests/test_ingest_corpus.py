@@ -163,7 +163,22 @@ def _check_killed_then_resumed(jsonl: Path, db: Path, reference: Path, total: in
     assert resumed.ok, resumed.summary()
     assert resumed.unchanged >= stored  # committed batches were kept and not analysed again
     assert resumed.added + resumed.unchanged + resumed.duplicates == total
-    assert dump(db) == dump(reference)
+    assert not differences(dump(db), dump(reference))
+
+
+def differences(got: dict[str, list[tuple]], expected: dict[str, list[tuple]]) -> list[str]:
+    """Per table: row counts, or the first differing row (rowid and article), for a readable failure."""
+    found = []
+    for table in expected:
+        if len(got[table]) != len(expected[table]):
+            found.append(f"{table}: {len(got[table])} rows, expected {len(expected[table])}")
+            continue
+        for mine, theirs in zip(got[table], expected[table], strict=True):
+            if mine != theirs:
+                columns = [i for i, (a, b) in enumerate(zip(mine, theirs, strict=True)) if a != b]
+                found.append(f"{table}: first difference at rowid {mine[0]} ({mine[1]}), column indexes {columns}")
+                break
+    return found
 
 
 @needs_polnear

@@ -79,3 +79,43 @@ def test_score_documents_end_to_end() -> None:
     assert scores.cue_accuracy == 1.0
     assert round(scores.end_to_end_f1, 3) == round(2 * 0.5 / 1.5, 3)
     assert scores.exact_f1 == 0.0  # the prediction holds the full stop too
+
+
+def test_eval_command_scores_a_small_split(tmp_path) -> None:
+    import json
+
+    import pytest
+    from click.testing import CliRunner
+
+    from onrecord.analysis.attribution.tagger import weights_present
+    from onrecord.evaluation.polnear import polnear_command
+
+    if not weights_present():
+        pytest.skip("attribution weights not built")
+    split = tmp_path / "dev"
+    (split / "text").mkdir(parents=True)
+    (split / "attributions").mkdir()
+    text = "“The plan will fail because nobody funds it,” Smith said on Monday.\n"
+    (split / "text" / "story.txt").write_text(text, encoding="utf-8")
+    (split / "attributions" / "story_a.ann").write_text(
+        "T1\tSource 46 51\tSmith\nT2\tCue 52 56\tsaid\n"
+        "T3\tContent 0 45\t“The plan will fail because nobody funds it,”\n"
+        "T4\tAttribution 52 56\tsaid\nE1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(polnear_command, [str(split), "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output)
+    assert scores["gold"] == 1
+    assert scores["content_f1"] == 1.0
+    assert scores["end_to_end_f1"] == 1.0
+
+
+def test_eval_command_rejects_a_folder_without_texts(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from onrecord.evaluation.polnear import polnear_command
+
+    result = CliRunner().invoke(polnear_command, [str(tmp_path)])
+    assert result.exit_code != 0
+    assert "no text/ directory" in result.output

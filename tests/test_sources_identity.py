@@ -373,3 +373,25 @@ def test_first_person_inside_a_quote_is_not_the_author(nlp: Language) -> None:
     text = '"I think the plan will fail," she said at the rally.'
     attributions, sources = sources_of(nlp, text, [said(text, 1, "I", "think", "the plan will fail")])
     assert source_of(attributions, sources, 1).name != "the author"
+
+
+def test_description_refers_to_the_person_introduced_last_even_outside_attributions(nlp: Language) -> None:
+    text = (
+        "A former senior official said the talks had stalled. "
+        "One senior administration official pushed back on the idea. "
+        "Ukraine is not on the clock, the official said."
+    )
+    # The middle sentence is no attribution (the tagger missed it): "the official" is still its official.
+    attributions, sources = sources_of(
+        nlp,
+        text,
+        [
+            said(text, 1, "A former senior official", "said", "the talks had stalled"),
+            said(text, 2, "the official", "said", "Ukraine is not on the clock"),
+        ],
+    )
+    first, second = source_of(attributions, sources, 1), source_of(attributions, sources, 2)
+    assert first.id != second.id
+    assert second.kind is SourceKind.ANONYMOUS_INDIVIDUAL
+    assert second.name == "senior administration official"
+    assert second.status is None

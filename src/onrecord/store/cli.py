@@ -10,7 +10,7 @@ import click
 
 from onrecord.store.db import DEFAULT_DB, StoreError
 
-_DB_HELP = f"Corpus database: sqlite:///path/to.db or a plain path (default: {DEFAULT_DB} in the current folder)."
+_DB_HELP = "Corpus database: sqlite:///path/to.db or a plain path; only SQLite is supported."
 
 
 @click.command()

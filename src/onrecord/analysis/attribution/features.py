@@ -194,7 +194,7 @@ def sequence_features(doc: Doc, indices: list[int], lexicon: Mapping[str, float]
             # even when the lexicon never saw it.
             children = {child.dep_ for child in token.children}
             prefix = "cuechild" if b["cue"] != "no" else f"{token.pos_}child"
-            feats.extend(f"{prefix}={dep}" for dep in children & _ARGUMENT_DEPS)
+            feats.extend(f"{prefix}={dep}" for dep in sorted(children & _ARGUMENT_DEPS))
         for offset in (-2, -1, 1, 2):
             j = k + offset
             if 0 <= j < n:

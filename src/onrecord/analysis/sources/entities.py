@@ -16,9 +16,9 @@ Attributions without a source span get no entity (the scorecard counts them as u
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from onrecord.analysis.sources.profile import (
     FIRST_PLURAL,
@@ -30,6 +30,7 @@ from onrecord.analysis.sources.profile import (
     SECOND_PERSON,
     MentionProfile,
     anonymity_reason,
+    antecedent_span,
     as_report,
     mention_span,
     profile_mention,
@@ -38,6 +39,7 @@ from onrecord.analysis.sources.tables import Tables
 from onrecord.model import ANONYMOUS_KINDS, Source, SourceKind
 from onrecord.model import Span as TextSpan
 
+_INDEFINITE = frozenset({"a", "an", "one", "another"})
 _PERSON_KINDS = frozenset({SourceKind.NAMED_PERSON, SourceKind.ANONYMOUS_INDIVIDUAL})
 _GROUP_KINDS = frozenset({SourceKind.ANONYMOUS_GROUP, SourceKind.NAMED_ORGANIZATION, SourceKind.OUTLET})
 
@@ -79,6 +81,13 @@ class SourceResolver:
             profile = as_report(profile, self.tables)
         entity = self._match(span, profile)
         if entity is None:
+            introduction = self._introduction(span, profile, 0)
+            if introduction is not None:
+                # "One senior administration official pushed back ... the official said": the description's
+                # referent was introduced in a sentence that is no attribution; it says who "the official" is.
+                introduced = profile_mention(self.doc, antecedent_span(introduction), self.tables)
+                if introduced.kind is profile.kind:
+                    profile = replace(introduced, definite=True)
             entity = self._new_entity(profile)
         self._add_mention(entity, span, profile)
         self._by_offsets[(start, end)] = entity
@@ -90,7 +99,8 @@ class SourceResolver:
         recent = sorted(self.entities, key=lambda e: e.last_seen, reverse=True)
         word = profile.pronoun
         if word is None:
-            return next((e for e in recent if self._same(e, profile)), None)
+            same = (e for e in recent if self._same(e, profile))
+            return next((e for e in same if self._introduction(span, profile, _end_before(e, span)) is None), None)
         if profile.antecedent is not None:
             # The entity holding the antecedent, else one the antecedent is another mention of.
             holder = self._holder_of(profile.antecedent)
@@ -106,6 +116,23 @@ class SourceResolver:
         if word in PLURAL_PRONOUNS:
             return next((e for e in recent if e.source.kind in _GROUP_KINDS), None)
         return recent[0] if recent else None
+
+    def _introduction(self, span: Span, profile: MentionProfile, since: int) -> Token | None:
+        """For a bare definite description ("the official"): the last indefinite noun phrase of the same head
+        ("One senior administration official") from token ``since`` to the mention, else None. A description
+        with words of its own ("the former senior administration official") says who it is by itself."""
+        if profile.kind not in ANONYMOUS_KINDS or not profile.definite or profile.pronoun is not None:
+            return None
+        if profile.name.lower() not in {profile.head, f"{profile.head}s"}:
+            return None
+        for token in reversed(self.doc[since : span.start]):
+            if (
+                token.pos_ == "NOUN"
+                and token.lemma_.lower() == profile.head
+                and any(c.lower_ in _INDEFINITE for c in token.children if c.i < token.i)
+            ):
+                return token
+        return None
 
     def _holder_of(self, antecedent: Span) -> _Entity | None:
         for entity in self.entities:
@@ -194,6 +221,11 @@ class SourceResolver:
         for name in fields:
             if getattr(source, name) is None and getattr(profile, name) is not None:
                 setattr(source, name, getattr(profile, name))
+
+
+def _end_before(entity: _Entity, span: Span) -> int:
+    """Where the entity's last mention before ``span`` ends (a token index)."""
+    return max((end for start, end in entity.token_ranges if start < span.start), default=0)
 
 
 def _pronoun_person(word: str | None) -> str | None:

@@ -1150,7 +1150,7 @@ def _default_for_pronoun(word: str) -> SourceKind:
     return SourceKind.ANONYMOUS_GROUP
 
 
-def _antecedent_span(head: Token) -> Span:
+def antecedent_span(head: Token) -> Span:
     """The noun phrase headed by ``head``, without relative clauses and other trailing clauses."""
     keep = [t for t in head.subtree if t.i <= head.i or t.dep_ in {"flat", "compound"}]
     left = min(t.i for t in keep)
@@ -1190,7 +1190,7 @@ def profile_mention(doc: Doc, span: Span, tables: Tables | None = None, depth: i
     if word in PRONOUNS or (len(span) == 1 and first.tag_ in {"PRP", "PRP$", "WP", "WP$", "WDT"}):
         antecedent = _antecedent_head(doc, first, word) if depth < 2 else None
         if antecedent is not None and antecedent.i != first.i:
-            ante_span = _antecedent_span(antecedent)
+            ante_span = antecedent_span(antecedent)
             resolved = profile_mention(doc, ante_span, tables, depth + 1)
             return replace(resolved, antecedent=ante_span, pronoun=word, status=None, count=None, definite=True)
         kind = _default_for_pronoun(word)
