@@ -29,8 +29,8 @@ LEXICON_MIN_PROBABILITY = 0.03
 LEXICON_FOLDS = 0
 
 TAGGER_PARAMS = {
-    "c1": 0.2,
-    "c2": 0.1,
+    "c1": 0.8,
+    "c2": 0.4,
     "max_iterations": 150,
     "feature.possible_transitions": True,
     "feature.minfreq": 2,
