@@ -99,15 +99,26 @@ class Analyzer:
 
 
 _worker: Analyzer | None = None
+_worker_error: str | None = None
+
+
+class PipelineLoadError(RuntimeError):
+    """The analysis pipeline could not be loaded in a worker process."""
 
 
 def _init_worker(model: str) -> None:
-    global _worker
-    _worker = Analyzer.load(model)
+    # An initializer that raises makes multiprocessing restart the worker forever; keep the
+    # error and report it on the first task instead, where it reaches the caller.
+    global _worker, _worker_error
+    try:
+        _worker = Analyzer.load(model)
+    except Exception as exc:
+        _worker_error = f"cannot load the analysis pipeline {model!r}: {type(exc).__name__}: {exc}"
 
 
 def _analyze_in_worker(item: Article | InputFailure) -> ArticleAnalysis | InputFailure:
-    assert _worker is not None
+    if _worker is None:
+        raise PipelineLoadError(_worker_error or "worker not initialised")
     return next(iter(_worker.analyze_many([item])))
 
 
