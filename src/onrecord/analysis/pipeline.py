@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib
 import multiprocessing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -41,10 +44,28 @@ def load_pipeline(model: str = DEFAULT_MODEL, components: Iterable[str] | None =
     return nlp
 
 
+# Package data whose change changes the analysis: trained weights and curated tables.
+_ANALYSIS_DATA_DIRS = ("attribution/weights", "sources/data")
+
+
+@functools.lru_cache(maxsize=1)
+def analysis_data_digest() -> str:
+    """A short hash of the shipped weights and tables, so retrained weights count as a new model."""
+    digest = hashlib.sha256()
+    root = Path(__file__).parent
+    for folder in _ANALYSIS_DATA_DIRS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def model_signature(nlp: Language) -> str:
     """Names the analysis that produced a record, so a model upgrade can be detected."""
     meta = nlp.meta
-    return f"onrecord {__version__} / {meta.get('lang', 'en')}_{meta.get('name', '?')} {meta.get('version', '?')}"
+    spacy_model = f"{meta.get('lang', 'en')}_{meta.get('name', '?')} {meta.get('version', '?')}"
+    return f"onrecord {__version__} / {spacy_model} / data {analysis_data_digest()}"
 
 
 def _to_analysis(doc: Doc, signature: str) -> ArticleAnalysis:
