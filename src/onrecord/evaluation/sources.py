@@ -4,7 +4,8 @@ The labelled set (``data/sources_labelled.tsv``, guidelines in ``docs/labelling-
 source mention by split, article and character offsets; the article text is read from the shared PolNeAR
 folder, parsed with the spaCy model, and :func:`profile_mention` profiles the mention in its context. Reported:
 kind accuracy, named-vs-anonymous F1 (each class and their macro average), status accuracy, count accuracy and
-a kind confusion table. Parsed articles are cached as ``DocBin`` files under ``/tmp/onrecord-cache/``.
+a kind confusion table. Parsed articles are cached as ``DocBin`` files under
+``$ONRECORD_CACHE/sources-eval`` (default ``/tmp/onrecord-cache``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ import click
 from onrecord.model import ANONYMOUS_KINDS, SourceKind
 
 LABELS_PATH = Path(__file__).resolve().parent / "data" / "sources_labelled.tsv"
-CACHE_DIR = Path("/tmp/onrecord-cache/sources-eval")
+CACHE_DIR = Path(os.environ.get("ONRECORD_CACHE", "/tmp/onrecord-cache")) / "sources-eval"
 COLUMNS = ("split", "file", "start", "end", "mention", "kind", "status", "count")
 STATUSES = frozenset({"none", "current", "former", "current_and_former"})
 BARS = {"kind_accuracy": 0.90, "named_vs_anonymous_f1": 0.90}
