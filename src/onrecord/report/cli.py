@@ -27,7 +27,7 @@ def default_model() -> str:
 
 
 def check_model(model: str) -> None:
-    """Refuse an unknown model before any worker starts (a worker that cannot load would retry forever)."""
+    """Refuse an unknown model up front, as a usage error, before reading inputs or starting workers."""
     import spacy.util
 
     if not spacy.util.is_package(model) and not Path(model).is_dir():

@@ -1,9 +1,9 @@
 """spaCy component ``onrecord_attributions``: sets ``doc._.attributions``.
 
-A linear-chain CRF tags SOURCE / CUE / CONTENT tokens paragraph by paragraph (features in
-:mod:`.features`, weights trained by ``onrecord train``), then :mod:`.assemble` joins the spans
-into :class:`onrecord.model.Attribution` records. ``source_id`` and ``channel`` are left for the
-sources component.
+Two linear-chain CRFs (features in :mod:`.features`, weights trained by ``onrecord train``): a
+span tagger finds the cues paragraph by paragraph, a role tagger reads each cue's own source and
+content; :mod:`.assemble` joins the spans into :class:`onrecord.model.Attribution` records.
+``source_id`` and ``channel`` are left for the sources component.
 """
 
 from __future__ import annotations
