@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.language import Language
 
-from onrecord.analysis.extensions import register_extensions
-from onrecord.analysis.pipeline import DEFAULT_MODEL, Analyzer, load_pipeline
+from onrecord.analysis.pipeline import Analyzer, load_pipeline
 from onrecord.analysis.scorecard import build_scorecard, is_factual_sentence, unattributed_factual_sentences
 from onrecord.model import Article, Attribution, AttributionKind, Source, SourceKind, Span, content_hash
 
@@ -50,12 +48,6 @@ def test_no_sourced_attribution_gives_no_shares() -> None:
     card = build_scorecard([att(1, None)], [])
     assert card.on_record_share is None and card.anonymous_share is None
     assert card.attributions_by_kind == {"unattributed": 1}
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    register_extensions()
-    return spacy.load(DEFAULT_MODEL)
 
 
 @pytest.mark.parametrize(

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 import pytest
-import spacy
 from spacy.language import Language
 
-from onrecord.analysis.extensions import register_extensions
-from onrecord.analysis.pipeline import DEFAULT_MODEL
 from onrecord.analysis.sources.component import SourcesComponent
 from onrecord.analysis.sources.names import fullest_name
 from onrecord.analysis.sources.profile import TITLES, mention_span, profile_mention
 from onrecord.analysis.sources.tables import load_tables
 from onrecord.model import Attribution, AttributionKind, Source, SourceKind, Span
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    register_extensions()
-    return spacy.load(DEFAULT_MODEL)
-
-
-def find(text: str, needle: str, occurrence: int = 0) -> Span:
-    start = -1
-    for _ in range(occurrence + 1):
-        start = text.index(needle, start + 1)
-    return Span.of(text, start, start + len(needle))
+from textspans import find
 
 
 def said(text: str, number: int, source: str, cue: str, content: str, occurrence: int = 0) -> Attribution:

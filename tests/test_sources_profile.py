@@ -5,21 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from onrecord.analysis.pipeline import DEFAULT_MODEL
 from onrecord.analysis.sources.profile import MentionProfile, anonymity_reason, mention_span, profile_mention
 from onrecord.analysis.sources.tables import TableError, load_tables, read_rows
 from onrecord.model import SourceKind
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "src" / "onrecord" / "examples" / "ukraine-negotiations-report.txt"
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Language:
-    return spacy.load(DEFAULT_MODEL)
 
 
 def profile(doc: Doc, mention: str, occurrence: int = 0) -> MentionProfile:
