@@ -32,9 +32,6 @@ BELIEF_LEMMAS = frozenset(
     }
 )  # fmt: skip
 RELAY_LEMMAS = frozenset({"cite", "quote"})
-FALLBACK_TO_FIRST_TAGGER = True
-SOURCE_FALLBACK = True
-NEAREST_SOURCE_FALLBACK = True
 
 
 @dataclass(slots=True)
@@ -206,6 +203,24 @@ def _attribution(
     head = cue_head(doc, draft.cue, lexicon)
     contents = sorted(draft.contents, key=lambda s: s.start)
     source = choose_source(doc, draft.cue, head, sources, contents)
+    scored = [
+        confidence.get(i, 0.0)
+        for span in (draft.cue, *contents)
+        for i in range(span.start, span.end)
+        if i in confidence
+    ]
+    return _build(doc, head, draft.cue, source, contents, sum(scored) / len(scored) if scored else 0.0)
+
+
+def _build(
+    doc: Doc,
+    head: Token,
+    cue: TaggedSpan,
+    source: TaggedSpan | None,
+    contents: Sequence[TaggedSpan],
+    confidence: float,
+) -> Attribution:
+    """The Attribution record for a cue, its chosen source and its (sorted, non-empty) contents."""
     fragments = [_char_span(doc, c) for c in contents]
     covering = _char_span(doc, TaggedSpan(CONTENT, contents[0].start, max(c.end for c in contents)))
     source_span = _char_span(doc, source) if source else None
@@ -215,22 +230,15 @@ def _attribution(
         relay = source_span
         source_span = _char_span(doc, TaggedSpan(SOURCE, *cited))
     content_text = " ".join(f.text for f in fragments)
-    kind = classify(doc, head, content_text, source_span is not None, relay is not None)
-    scored = [
-        confidence.get(i, 0.0)
-        for span in (draft.cue, *contents)
-        for i in range(span.start, span.end)
-        if i in confidence
-    ]
     return Attribution(
         id="",
-        kind=kind,
-        cue=_char_span(doc, draft.cue),
+        kind=classify(doc, head, content_text, source_span is not None, relay is not None),
+        cue=_char_span(doc, cue),
         content=covering,
         source=source_span,
         content_fragments=fragments if len(fragments) > 1 else [],
         relay=relay,
-        confidence=round(sum(scored) / len(scored), 3) if scored else 0.0,
+        confidence=round(confidence, 3),
     )
 
 
@@ -249,7 +257,7 @@ def _paragraph_from_roles(doc: Doc, paragraph: TaggedParagraph, lexicon: Mapping
             continue
         found.append(attribution)
         claimed.update(i for span in roles.spans if span.type == CONTENT for i in range(span.start, span.end))
-    if FALLBACK_TO_FIRST_TAGGER and without_content:
+    if without_content:
         spans = paragraph.spans
         sources = [s for s in spans if s.type == SOURCE]
         unclaimed = [s for s in spans if s.type == CONTENT and not any(i in claimed for i in range(s.start, s.end))]
@@ -277,27 +285,9 @@ def _attribution_from_roles(
         contents = [c for c in (_without(c, according_to, doc) for c in contents) if c is not None]
         if not contents:
             return None
-    if source is None and SOURCE_FALLBACK:
+    if source is None:
         source = _syntactic_source(doc, roles.cue, head, tagged_sources, contents)
-    fragments = [_char_span(doc, c) for c in contents]
-    covering = _char_span(doc, TaggedSpan(CONTENT, contents[0].start, max(c.end for c in contents)))
-    source_span = _char_span(doc, source) if source else None
-    relay = None
-    cited = _relayed_source(doc, head)
-    if cited is not None and source_span is not None:
-        relay = source_span
-        source_span = _char_span(doc, TaggedSpan(SOURCE, *cited))
-    content_text = " ".join(f.text for f in fragments)
-    return Attribution(
-        id="",
-        kind=classify(doc, head, content_text, source_span is not None, relay is not None),
-        cue=_char_span(doc, roles.cue),
-        content=covering,
-        source=source_span,
-        content_fragments=fragments if len(fragments) > 1 else [],
-        relay=relay,
-        confidence=round(roles.confidence, 3),
-    )
+    return _build(doc, head, roles.cue, source, contents, roles.confidence)
 
 
 def _syntactic_source(
@@ -316,7 +306,7 @@ def _syntactic_source(
                 if grandchild.dep_ == "pobj":
                     subtree = list(grandchild.subtree)
                     chosen = TaggedSpan(SOURCE, subtree[0].i, subtree[-1].i + 1)
-    if chosen is None and NEAREST_SOURCE_FALLBACK:
+    if chosen is None:
         chosen = choose_source(doc, cue, head, tagged_sources, contents)
     if chosen is not None and any(c.start <= chosen.start < c.end for c in contents):
         return None
