@@ -19,9 +19,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from onrecord.analysis.pipeline import load_pipeline
+from onrecord.corpus.polnear import shared_dir
 from onrecord.evaluation.claims import (
     DEFAULT_LABELS,
-    default_shared,
     evaluate,
     format_report,
     load_labels,
@@ -76,7 +76,7 @@ def timing(shared: Path, articles: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=default_shared(), help="folder holding data/polnear")
+    parser.add_argument("--shared", type=Path, default=shared_dir(), help="folder holding data/polnear")
     parser.add_argument("--articles", type=int, default=40, help="dev articles to time (default 40)")
     parser.add_argument("--no-timing", action="store_true", help="skip the timing run")
     args = parser.parse_args(argv)

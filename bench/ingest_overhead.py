@@ -22,7 +22,7 @@ from pathlib import Path
 from onrecord.analysis.pipeline import DEFAULT_MODEL, analyze_parallel
 from onrecord.ingest import read_inputs
 from onrecord.model import Article, ArticleAnalysis
-from onrecord.store import Store, ingest_paths
+from onrecord.store import Database, ingest_paths
 from onrecord.store.polnear_jsonl import default_polnear_dir, write_polnear_jsonl
 
 FULL_DB = Path("/tmp/onrecord-cache/polnear.db")
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         share = 100 * report.store_seconds / report.seconds
         print(f"time in store writes: {report.store_seconds:.2f} s ({share:.1f}% of ingest)")
-        with Store.open(db) as store:
+        with Database.open(db) as store:
             counts = store.counts()
         print("stored rows: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
         print(f"database size: {db.stat().st_size / 2**20:.1f} MiB")

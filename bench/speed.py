@@ -30,14 +30,15 @@ from typing import Any
 from onrecord.model import Article
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-BARE_OVER_FULL_BAR = 0.5  # full analysis keeps at least half the bare pipeline's words/s
+BARE_OVER_FULL_BAR = 0.8  # full analysis keeps at least 80% of the bare pipeline's words/s (issue 7)
 OVERHEAD_BAR = 0.15  # profiles + claims + scorecard add at most 15% to attributions-only time
 WARMUP_ARTICLES = 3
 
 
 def polnear_dev_dir() -> Path:
-    shared = Path(os.environ.get("ONRECORD_SHARED") or REPO_ROOT.parent / "shared")
-    return shared / "data" / "polnear" / "dev" / "text"
+    from onrecord.corpus.polnear import default_split_dir
+
+    return default_split_dir("dev") / "text"
 
 
 def load_articles(limit: int | None) -> list[Article]:

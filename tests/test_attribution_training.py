@@ -63,7 +63,8 @@ def _said_doc(name: str, words: list[str], cue_word: str):
 
 
 def test_token_labels_and_role_labels_follow_the_gold() -> None:
-    from onrecord.analysis.attribution.labels import gold_cues, role_labels, spans_from_labels, token_labels
+    from onrecord.analysis.attribution.spans import spans_from_labels
+    from onrecord.training.labels import gold_cues, role_labels, token_labels
 
     doc, document = _said_doc("d", ["Sue", "said", "it", "works"], "said")
     labels = token_labels(doc, document.attributions)

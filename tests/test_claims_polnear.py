@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from onrecord.corpus.polnear import shared_dir
 from onrecord.evaluation.claims import (
     DEFAULT_LABELS,
     Evaluation,
@@ -18,7 +19,6 @@ from onrecord.evaluation.claims import (
     LabelError,
     LabelledSentence,
     check_gold_offsets,
-    default_shared,
     evaluate,
     load_labels,
     match_claims,
@@ -29,7 +29,7 @@ from onrecord.evaluation.claims import (
 from onrecord.model import Claim, ClaimType, Span
 
 TRAIN_LABELS = Path(__file__).parent / "data" / "claims_polnear.jsonl"
-SHARED = default_shared()
+SHARED = shared_dir()
 needs_polnear = pytest.mark.skipif(
     not polnear_root(SHARED).is_dir(), reason=f"PolNeAR not found under {polnear_root(SHARED)}"
 )

@@ -13,15 +13,20 @@ from click.testing import CliRunner
 from onrecord.cli import main
 from onrecord.model import Article, ArticleAnalysis, content_hash
 from onrecord.store import Store
-from onrecord.store.export import ATTRIBUTION_COLUMNS, CLAIM_COLUMNS, SOURCE_COLUMNS
+from onrecord.store.export import ARTICLE_COLUMNS, ATTRIBUTION_COLUMNS, CLAIM_COLUMNS, SOURCE_COLUMNS
 
 try:  # tests/ as a folder of modules (pytest's default) or as a package
     from test_store import TEXT, make_analysis
 except ImportError:
     from tests.test_store import TEXT, make_analysis
 
-EXPECTED_ROWS = {"attributions": 6, "sources": 4, "claims": 4}
-COLUMNS = {"attributions": ATTRIBUTION_COLUMNS, "sources": SOURCE_COLUMNS, "claims": CLAIM_COLUMNS}
+EXPECTED_ROWS = {"articles": 3, "attributions": 6, "sources": 4, "claims": 4}
+COLUMNS = {
+    "articles": ARTICLE_COLUMNS,
+    "attributions": ATTRIBUTION_COLUMNS,
+    "sources": SOURCE_COLUMNS,
+    "claims": CLAIM_COLUMNS,
+}
 
 
 @pytest.fixture
@@ -94,7 +99,7 @@ def test_an_empty_corpus_exports_header_only_files(tmp_path: Path) -> None:
 def test_export_of_a_missing_database_is_a_clear_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["export", "--db", str(tmp_path / "nope.db"), "--output", str(tmp_path / "o")])
     assert result.exit_code != 0
-    assert "nope.db" in result.output and "no such corpus database" in result.output
+    assert "nope.db" in result.output and "no such database file" in result.output
     assert not (tmp_path / "nope.db").exists()  # exporting never creates a database
 
 
@@ -126,3 +131,92 @@ def test_untrusted_text_survives_csv_round_trip(tmp_path: Path) -> None:
     rows = read_back(tmp_path / "o" / "attributions.csv", "csv")
     assert {r["content_text"] for r in rows} == {tricky}
     assert {r["outlet"] for r in rows} == {'Daily "Quotes", Inc.'}
+
+
+# --- formula injection and atomicity ----------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)"]
+FORMULAS += ["\t=1+1", "\r=1+1"]
+
+
+def hostile_corpus(db: Path) -> None:
+    """Every text field an export writes starts like a spreadsheet formula."""
+    text = " ".join(FORMULAS) + " Officials said so."
+    analysis = make_analysis()
+    analysis.article = Article(
+        content_hash(text), text, title=FORMULAS[0], author=FORMULAS[1], outlet=FORMULAS[2], url=FORMULAS[3]
+    )
+    for number, attribution in enumerate(analysis.attributions):
+        attribution.content.text = FORMULAS[number % len(FORMULAS)]
+        attribution.cue.text = FORMULAS[(number + 1) % len(FORMULAS)]
+    for number, source in enumerate(analysis.sources):
+        source.name = FORMULAS[(number + 2) % len(FORMULAS)]
+        source.role = FORMULAS[(number + 3) % len(FORMULAS)]
+    for claim in analysis.claims:
+        claim.span.text = FORMULAS[4]
+    with Store.open(db) as store:
+        store.write(analysis)
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(tmp_path: Path) -> None:
+    db = tmp_path / "hostile.db"
+    hostile_corpus(db)
+    result = CliRunner().invoke(main, ["export", "--db", str(db), "--output", str(tmp_path / "csv")])
+    assert result.exit_code == 0, result.output
+    neutralised = 0
+    for table in ("articles", "attributions", "sources", "claims"):
+        with (tmp_path / "csv" / f"{table}.csv").open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.reader(handle):
+                for cell in row:
+                    assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (table, cell)
+                    neutralised += cell.startswith("'") and cell[1:] in FORMULAS
+    assert neutralised >= 15  # titles, outlets, contents, cues, names, roles, claim texts
+    # JSONL keeps the text exactly: it is data, not a spreadsheet.
+    CliRunner().invoke(main, ["export", "--db", str(db), "--format", "jsonl", "--output", str(tmp_path / "j")])
+    contents = {r["content_text"] for r in read_back(tmp_path / "j" / "attributions.jsonl", "jsonl")}
+    assert contents <= set(FORMULAS) and FORMULAS[0] in contents
+
+
+def test_numbers_in_csv_are_not_touched(corpus: Path, tmp_path: Path) -> None:
+    from onrecord.store.export import neutralise_cell
+
+    assert neutralise_cell(-2.5) == -2.5 and neutralise_cell(-3) == -3 and neutralise_cell(None) is None
+    assert neutralise_cell("-3") == "'-3" and neutralise_cell("a=b") == "a=b"
+
+
+def test_a_failing_export_leaves_the_previous_export_intact(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onrecord.store import export as export_module
+
+    out = tmp_path / "export"
+    assert CliRunner().invoke(main, ["export", "--db", str(corpus), "--output", str(out)]).exit_code == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    (out / "notes.txt").write_text("the user's own file", encoding="utf-8")
+
+    real_csv = export_module.WRITERS["csv"]
+
+    def fails_on_sources(chunks, columns, path):  # the third table: two files are already written
+        if path.name.startswith("sources"):
+            path.write_text("half a file", encoding="utf-8")
+            raise OSError(28, "No space left on device")
+        return real_csv(chunks, columns, path)
+
+    monkeypatch.setitem(export_module.WRITERS, "csv", fails_on_sources)
+    # Another corpus, so that a mixed set would show: its rows differ from the good export's.
+    other = tmp_path / "other.db"
+    with Store.open(other) as store:
+        store.write(make_analysis(TEXT + " Something else entirely."))
+    result = CliRunner().invoke(main, ["export", "--db", str(other), "--output", str(out)])
+    assert result.exit_code != 0 and "No space left" in result.output
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.name != "notes.txt"} == before
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "the user's own file"
+    assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []  # the staging folder is gone
+
+
+def test_an_export_into_a_new_folder_appears_whole(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deeper" / "export"
+    result = CliRunner().invoke(main, ["export", "--db", str(corpus), "--format", "jsonl", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == [f"{t}.jsonl" for t in sorted(EXPECTED_ROWS)]
+    assert [p.name for p in out.parent.iterdir()] == ["export"]

@@ -148,7 +148,7 @@ def test_bad_inputs_fail_by_name_while_the_rest_succeed(tmp_path: Path) -> None:
     assert "empty" in failures["empty.txt"] and "empty" in failures["blank.txt"]
     assert "binary" in failures["binary.txt"]
     assert "not UTF-8" in failures["latin.txt"] and "must be UTF-8" in failures["latin.txt"]
-    assert "too large" in failures["huge.txt"] and "--max-chars" in failures["huge.txt"]
+    assert "too large" in failures["huge.txt"] and "split the article" in failures["huge.txt"]
     assert "HTML" in failures["broken.html"]
     assert "not English" in failures["french.txt"] and "French" in failures["french.txt"]
     assert "not English" in failures["russian.txt"] and "Cyrillic" in failures["russian.txt"]
@@ -209,8 +209,9 @@ def test_language_detector_passes_english_news_and_short_texts() -> None:
 
 
 def test_polnear_dev_articles_read_as_english() -> None:
-    shared = Path(os.environ.get("ONRECORD_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
-    folder = shared / "data" / "polnear" / "dev" / "text"
+    from onrecord.corpus.polnear import default_split_dir
+
+    folder = default_split_dir("dev") / "text"
     if not folder.is_dir():
         pytest.skip("PolNeAR dev split not available beside the repository")
     items = list(read_inputs([folder]))
@@ -252,3 +253,125 @@ def test_binary_and_empty_jsonl_files_fail_once(tmp_path: Path) -> None:
     first, second = read_inputs([binary, empty])
     assert isinstance(first, InputFailure) and first.origin == str(binary) and "binary" in first.problem
     assert isinstance(second, InputFailure) and second.origin == str(empty) and "empty" in second.problem
+
+
+# --- hostile inputs (issue 7, item 7) --------------------------------------------------------------
+
+
+def test_a_file_name_that_is_not_utf8_fails_alone_with_its_bytes_escaped(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(ENGLISH)
+    bad = os.fsdecode(os.fsencode(tmp_path) + b"/bad\xff name.txt")
+    Path(bad).write_text(ENGLISH + "Bad.")
+    shown = f"{tmp_path}/bad\\xff name.txt"
+    for spec in (tmp_path, bad, str(tmp_path / "*.txt")):  # found in a folder, given directly, matched by a glob
+        items = list(read_inputs([spec]))
+        failures = [i for i in items if isinstance(i, InputFailure)]
+        assert [f.origin for f in failures] == [shown]
+        assert failures[0].problem.startswith("file name is not valid UTF-8") and "rename" in failures[0].problem
+        assert all(item.origin.encode("utf-8") for item in items)  # every origin can be printed and stored
+        if spec != bad:
+            assert [i.origin for i in items if isinstance(i, Article)] == [str(tmp_path / "good.txt")]
+
+
+@pytest.mark.parametrize("field", ["text", "title", "author", "url", "outlet", "published", "html"])
+def test_a_lone_surrogate_fails_its_jsonl_line_only(tmp_path: Path, field: str) -> None:
+    path = tmp_path / "surrogate.jsonl"
+    bad: dict[str, str] = {"text": ENGLISH} if field == "html" else {"text": ENGLISH + "Bad."}
+    bad[field] = (HTML if field == "html" else "value ") + "\udc80"
+    if field == "html":
+        del bad["text"]
+    lines = [json.dumps({"text": ENGLISH}), json.dumps(bad), json.dumps({"text": ENGLISH + "After."})]
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")  # json.dumps writes the surrogate as \udc80
+    first, failure, last = read_inputs([path])
+    assert isinstance(first, Article) and isinstance(last, Article)
+    assert isinstance(failure, InputFailure) and failure.origin == f"{path}:2"
+    assert failure.problem.startswith(f"field {field!r} holds a lone surrogate (U+DC80 at character ")
+    assert "not valid Unicode" in failure.problem
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "kind"),
+    [
+        ("outlet", ["NBC", "CNN"], "list"),
+        ("title", {"a": 1}, "dict"),
+        ("published", 2023, "int"),
+        ("author", True, "bool"),
+    ],
+)
+def test_jsonl_metadata_of_the_wrong_type_is_refused_naming_field_and_line(
+    tmp_path: Path, field: str, value: object, kind: str
+) -> None:
+    path = tmp_path / "typed.jsonl"
+    lines = [json.dumps({"text": ENGLISH, field: value}), json.dumps({"text": ENGLISH + "Fine.", field: None})]
+    path.write_text("\n".join(lines) + "\n")
+    failure, article = read_inputs([path])
+    assert isinstance(failure, InputFailure) and failure.origin == f"{path}:1"
+    assert failure.problem == f"field {field!r} must be a string or null, got {kind}"
+    assert isinstance(article, Article)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_text_and_html_with_a_utf16_or_utf32_byte_order_mark_are_decoded(tmp_path: Path, codec: str) -> None:
+    bom = "\ufeff".encode(codec)
+    text_file, page = tmp_path / "a.txt", tmp_path / "a.html"
+    text_file.write_bytes(bom + ENGLISH.encode(codec))
+    page.write_bytes(bom + HTML.encode(codec))
+    article, html_article = read_inputs([text_file, page])
+    assert isinstance(article, Article) and article.text == ENGLISH  # BOM dropped, text exactly as written
+    assert isinstance(html_article, Article) and html_article.title == "Talks resume"
+    [from_stdin] = read_inputs(["-"], stdin=io.BytesIO(bom + HTML.encode(codec)))
+    assert isinstance(from_stdin, Article) and from_stdin.title == "Talks resume"  # sniffed as HTML through the BOM
+
+
+def test_utf16_without_a_byte_order_mark_and_utf16_jsonl_are_named(tmp_path: Path) -> None:
+    no_bom = tmp_path / "no-bom.txt"
+    no_bom.write_bytes(ENGLISH.encode("utf-16-le"))
+    lines = tmp_path / "lines.jsonl"
+    lines.write_bytes(b"\xfe\xff" + (json.dumps({"text": ENGLISH}) + "\n").encode("utf-16-be"))
+    first, second = read_inputs([no_bom, lines])
+    assert isinstance(first, InputFailure) and "binary" not in first.problem
+    assert first.problem.startswith("looks like UTF-16LE text without a byte-order mark, not UTF-8")
+    assert "iconv -f UTF-16LE -t UTF-8" in first.problem
+    assert isinstance(second, InputFailure) and second.origin == str(lines)
+    assert second.problem.startswith("UTF-16 text (byte-order mark FE FF), not UTF-8: JSON Lines must be UTF-8")
+
+
+def test_symlink_loops_broken_links_and_odd_files_are_named(tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "good.txt").write_text(ENGLISH)
+    (folder / "loop.txt").symlink_to(folder / "loop.txt")
+    (folder / "broken.txt").symlink_to(folder / "gone.txt")
+    (folder / "linked.txt").symlink_to(folder / "good.txt")  # a link to a file is read (once: same file)
+    os.mkfifo(folder / "pipe.txt")  # reading it would block forever
+    items = list(read_inputs([folder, folder / "loop.txt", tmp_path / "missing.txt"]))
+    problems = {i.origin: i.problem for i in items if isinstance(i, InputFailure)}
+    assert problems == {
+        str(folder / "broken.txt"): f"broken symbolic link (it points to {folder / 'gone.txt'}, which does not exist)",
+        str(folder / "loop.txt"): "symbolic link loop (the link never reaches a file)",
+        str(folder / "pipe.txt"): "not a regular file or folder",
+        str(tmp_path / "missing.txt"): "no such file or folder",
+    }
+    assert [i.origin for i in items if isinstance(i, Article)] == [str(folder / "good.txt")]
+    # loop.txt was named twice (in the folder, then directly): each time it fails
+    assert sum(1 for i in items if i.origin == str(folder / "loop.txt")) == 2
+
+
+def test_max_chars_cannot_exceed_what_the_pipeline_takes(tmp_path: Path) -> None:
+    from onrecord.ingest.reader import MAX_CHARS_CEILING
+
+    path = tmp_path / "a.txt"
+    path.write_text(ENGLISH)
+    with pytest.raises(ValueError, match="at most 1,000,000"):
+        list(read_inputs([path], max_chars=MAX_CHARS_CEILING + 1))
+    [failure] = list(read_inputs([path], max_chars=50))
+    assert isinstance(failure, InputFailure)
+    assert failure.problem.endswith("(raise it with --max-chars (up to 1,000,000), or split the article)")
+
+
+def test_failures_name_a_file_with_control_characters_on_one_printable_line(tmp_path: Path) -> None:
+    hostile = tmp_path / "clear\x1b[2J\nscreen.txt"
+    hostile.write_bytes(b"")
+    [failure] = read_inputs([tmp_path])
+    assert isinstance(failure, InputFailure)
+    assert failure.origin == f"{tmp_path}/clear\\x1b[2J\\x0ascreen.txt" and failure.problem.startswith("empty")

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from onrecord.cli import main
 from onrecord.store import Store, ingest_paths
-from onrecord.store.corpus import TABLES
+from onrecord.store.base import TABLES
 from onrecord.store.ingest import model_signature_for
 from onrecord.store.polnear_jsonl import default_polnear_dir, write_polnear_jsonl
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from onrecord.model import (
+    SCHEMA_VERSION,
     Article,
     ArticleAnalysis,
     Attribution,
@@ -104,7 +105,7 @@ def build_analysis() -> ArticleAnalysis:
         attributions=3,
         attributions_with_source=2,
         sources=3,
-        attributions_by_kind={"anonymous_group": 1, "named_person": 1},
+        attributions_by_source_kind={"anonymous_group": 1, "named_person": 1},
         sources_by_kind={"anonymous_group": 1, "named_person": 1, "outlet": 1},
         on_record_share=0.5,
         anonymous_share=0.5,
@@ -139,6 +140,18 @@ def test_report_shows_profiles_channels_relays_scorecard_and_claims() -> None:
     assert "[c1] “Over 50 nations” count = over 50 nations — stated by the article itself" in report
     assert "[c2] “3 November 2023” date = 2023-11-03 — backed by Jane Smith via a2" in report
     assert "outlet: The Daily" in report and "published: 2023-11-04" in report
+
+
+def test_money_claims_read_as_money() -> None:
+    analysis = build_analysis()
+    analysis.claims.append(
+        Claim(id="c3", type=ClaimType.MONEY, span=span(TEXT, "Over 50 nations"), value=43.9e9, unit="USD",
+              qualifier="about", attribution_id="a2")
+    )  # fmt: skip
+    report = render_analysis(analysis)
+    # Backed through its statement's source, as the web page says it; worded as the web page words it.
+    assert "[c3] “Over 50 nations” money = about $43.9 billion — backed by Jane Smith via a2" in report
+    assert "USD" not in report and "e+10" not in report
 
 
 def test_no_color_means_no_escape_codes_even_from_hostile_text() -> None:
@@ -185,7 +198,7 @@ def test_json_writer_writes_one_array_and_jsonl_one_object_per_line() -> None:
     out = io.StringIO()
     assert write_json(analyses, out) == 2
     parsed = json.loads(out.getvalue())
-    assert isinstance(parsed, list) and len(parsed) == 2 and parsed[0]["schema_version"] == "1.0"
+    assert isinstance(parsed, list) and len(parsed) == 2 and parsed[0]["schema_version"] == SCHEMA_VERSION
     empty = io.StringIO()
     write_json([], empty)
     assert json.loads(empty.getvalue()) == []

@@ -34,7 +34,7 @@ def test_shares_and_anonymous_statements() -> None:
     assert card.on_record_share == pytest.approx(2 / 5, abs=1e-4)
     assert card.anonymous_share == pytest.approx(3 / 5, abs=1e-4)
     assert card.anonymous_statements == ["a2", "a3", "a4"]
-    assert card.attributions_by_kind == {
+    assert card.attributions_by_source_kind == {
         "named_person": 1,
         "anonymous_individual": 2,
         "anonymous_group": 1,
@@ -47,7 +47,7 @@ def test_shares_and_anonymous_statements() -> None:
 def test_no_sourced_attribution_gives_no_shares() -> None:
     card = build_scorecard([att(1, None)], [])
     assert card.on_record_share is None and card.anonymous_share is None
-    assert card.attributions_by_kind == {"unattributed": 1}
+    assert card.attributions_by_source_kind == {"unattributed": 1}
 
 
 @pytest.mark.parametrize(

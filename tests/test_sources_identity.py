@@ -6,8 +6,8 @@ import pytest
 from spacy.language import Language
 
 from onrecord.analysis.sources.component import SourcesComponent
-from onrecord.analysis.sources.names import fullest_name
-from onrecord.analysis.sources.profile import TITLES, mention_span, profile_mention
+from onrecord.analysis.sources.names import fullest_name, name_forms
+from onrecord.analysis.sources.profile import mention_span, profile_mention
 from onrecord.analysis.sources.tables import load_tables
 from onrecord.model import Attribution, AttributionKind, Source, SourceKind, Span
 from textspans import find
@@ -53,13 +53,13 @@ def test_surname_takes_the_full_name_from_a_sentence_that_is_no_attribution(nlp:
 
 def test_form_without_middle_initial_wins(nlp: Language) -> None:
     doc = nlp("Donald J. Trump arrived late. Donald Trump then spoke. Later Trump said the wall would be built.")
-    assert fullest_name(doc, "Trump", doc.text.index("Later"), TITLES) == "Donald Trump"
-    assert fullest_name(doc, "Donald J. Trump", 0, TITLES) == "Donald Trump"
+    assert fullest_name(name_forms(doc), "Trump", doc.text.index("Later")) == "Donald Trump"
+    assert fullest_name(name_forms(doc), "Donald J. Trump", 0) == "Donald Trump"
 
 
 def test_middle_initial_kept_when_the_article_has_no_other_form(nlp: Language) -> None:
     doc = nlp("Donald J. Trump arrived late in Ohio. Trump said the wall would be built.")
-    assert fullest_name(doc, "Trump", doc.text.index("Trump said"), TITLES) == "Donald J. Trump"
+    assert fullest_name(name_forms(doc), "Trump", doc.text.index("Trump said")) == "Donald J. Trump"
 
 
 def test_shared_surname_takes_the_person_named_last_before(nlp: Language) -> None:
@@ -67,14 +67,14 @@ def test_shared_surname_takes_the_person_named_last_before(nlp: Language) -> Non
         "The crowd waited. Hillary Clinton spoke first in Denver. Then Bill Clinton took the stage. "
         "Clinton said jobs would return."
     )
-    assert fullest_name(doc, "Clinton", doc.text.index("Clinton said"), TITLES) == "Bill Clinton"
+    assert fullest_name(name_forms(doc), "Clinton", doc.text.index("Clinton said")) == "Bill Clinton"
     # Before either is named, the surname is ambiguous and stays as it is.
-    assert fullest_name(doc, "Clinton", 0, TITLES) == "Clinton"
+    assert fullest_name(name_forms(doc), "Clinton", 0) == "Clinton"
 
 
 def test_first_name_conflict_is_no_match(nlp: Language) -> None:
     doc = nlp("Eric Trump visited the plant. Later Donald Trump said the plant would stay open.")
-    assert fullest_name(doc, "Eric Trump", 0, TITLES) == "Eric Trump"
+    assert fullest_name(name_forms(doc), "Eric Trump", 0) == "Eric Trump"
 
 
 # --- descriptions of named people ------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from onrecord.analysis.sources.profile import MentionProfile, anonymity_reason, mention_span, profile_mention
+from onrecord.analysis.sources.anonymity import anonymity_reason
+from onrecord.analysis.sources.profile import MentionProfile, mention_span, profile_mention
 from onrecord.analysis.sources.tables import TableError, load_tables, read_rows
 from onrecord.model import SourceKind
 
@@ -200,11 +201,10 @@ def test_example_two_officials(example: Doc) -> None:
 # --- tables ------------------------------------------------------------------------------------------------
 
 
-def test_user_actor_table_is_merged_over_the_builtin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_user_actor_table_is_merged_over_the_builtin(tmp_path: Path) -> None:
     table = tmp_path / "actors.tsv"
     table.write_text("alias\tcanonical\ttype\tcountry\nTown Hall\tCity of Springfield\tgovernment\tUS\n")
-    monkeypatch.setenv("ONRECORD_ACTORS", str(table))
-    tables = load_tables()
+    tables = load_tables(table)
     actor = tables.actor("the Town Hall")
     assert actor is not None and actor.canonical == "City of Springfield"
     assert tables.actor("Kremlin") is not None  # the built-in rows stay
@@ -217,7 +217,19 @@ def test_malformed_table_names_file_and_row(tmp_path: Path) -> None:
         read_rows(table, 4)
 
 
-def test_missing_user_actor_table_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ONRECORD_ACTORS", str(tmp_path / "nowhere.tsv"))
+def test_missing_user_actor_table_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(TableError, match=r"nowhere\.tsv: cannot read table"):
-        load_tables()
+        load_tables(tmp_path / "nowhere.tsv")
+
+
+def test_word_lists_come_from_the_data_file() -> None:
+    """The lists live in data/words.tsv (read once); a phrase is one entry, as "poll numbers" now is (the
+    comma-separated list it came from had folded it with a line break into "poll\\n    numbers")."""
+    from onrecord.analysis.sources import lexicon
+    from onrecord.analysis.sources.tables import load_word_lists
+
+    assert load_word_lists() is load_word_lists()
+    assert "poll numbers" in lexicon.DOCUMENT_NOUNS
+    assert {"sen", "attorney general"} <= lexicon.TITLES
+    assert lexicon.NUMBER_WORDS["a dozen"] == 12 and lexicon.SENIORITY_WORDS["high"] == "high-ranking"
+    assert all(word == word.strip() and "\n" not in word for words in load_word_lists().values() for word in words)

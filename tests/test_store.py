@@ -24,7 +24,7 @@ from onrecord.model import (
     content_hash,
 )
 from onrecord.store import Store, StoreError, WriteOutcome, db_path_from_url
-from onrecord.store.corpus import TABLES
+from onrecord.store.base import TABLES
 from onrecord.store.db import Migration, connect, load_migrations, migrate, user_version
 
 TEXT = (
@@ -312,3 +312,25 @@ def test_outlets_are_shared_between_articles(store: Store) -> None:
 def test_every_table_named_exists(store: Store) -> None:
     for table in TABLES:
         assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+
+
+def test_the_stored_analysis_json_is_the_models_one_serialisation(store: Store) -> None:
+    text = TEXT + " Line\u2028separator and paragraph\u2029separator, kept."
+    analysis = make_analysis(text)
+    store.write(analysis)
+    stored = store.conn.execute("SELECT analysis_json FROM articles").fetchone()[0]
+    assert stored == analysis.to_json()  # model.py's serialiser, not one of the store's own
+    assert "\u2028" not in stored and "\\u2028" in stored
+    assert ArticleAnalysis.from_json(stored).to_dict() == analysis.to_dict()
+
+
+def test_migrations_split_into_statements_like_sqlite() -> None:
+    from onrecord.store.db import split_statements
+
+    script = "-- a comment; with a semicolon\nCREATE TABLE a (x TEXT DEFAULT ';');\n\nCREATE INDEX i ON a(x);\n-- end\n"
+    assert split_statements(script) == [
+        "-- a comment; with a semicolon\nCREATE TABLE a (x TEXT DEFAULT ';');",
+        "CREATE INDEX i ON a(x);",
+    ]
+    for migration in load_migrations():
+        assert all(sqlite3.complete_statement(s) for s in split_statements(migration.sql))

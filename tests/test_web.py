@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from onrecord.figures import share
 from onrecord.web.app import create_app, safe_url
 from onrecord.web.queries import DatabaseError
 from test_web_corpus import HOSTILE_OUTLET, HOSTILE_SOURCE, HOSTILE_TITLE, HOSTILE_URL, build_corpus
@@ -16,6 +17,9 @@ from test_web_corpus import HOSTILE_OUTLET, HOSTILE_SOURCE, HOSTILE_TITLE, HOSTI
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's notice that it prefers httpx2
     from starlette.testclient import TestClient
+
+
+LOCAL = "http://localhost"  # TestClient's default Host, "testserver", is (rightly) refused
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +30,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
 
 @pytest.fixture(scope="module")
 def client(corpus: tuple[Path, dict[str, str]]) -> TestClient:
-    return TestClient(create_app(corpus[0]))
+    return TestClient(create_app(corpus[0]), base_url=LOCAL)
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +68,7 @@ def test_overview_counts_and_shares(client: TestClient) -> None:
     assert data["share"]["on_record_share"] == 0.5
     outlets = {row["outlet"]: row for row in data["by_outlet"]}
     assert outlets["Example Wire"]["articles"] == 1
-    assert outlets["Example Wire"]["on_record_share"] == round(1 / 3, 3)
+    assert outlets["Example Wire"]["on_record_share"] == share(1, 3) == 0.3333  # onrecord.figures' rounding
     assert [m["month"] for m in data["by_month"]] == ["2023-10", "2023-11", "2023-12"]
     page = client.get("/").text
     assert page.count("<svg") >= 3  # outlet, month and share charts, drawn server-side
@@ -81,6 +85,17 @@ def test_article_page_highlights_sources_cues_contents_with_legend(client: TestC
     chains = [re.sub(r"<[^>]+>|\s+", " ", c).split() for c in re.findall(r'<p class="chain".*?</p>', html, re.S)]
     assert ["US", "officials", "→", "NBC", "→", "Example", "Wire"] in chains  # the chain of relays
     assert "$5 billion" in html and "a US official" in html  # the claim and who backs it
+
+
+def test_money_reads_as_money_not_exponent_notation(client: TestClient, ids: dict[str, str]) -> None:
+    html = client.get(f"/articles/{ids['budget']}").text
+    claims = re.search(r'<table class="claims">.*?</table>', html, re.S)
+    assert claims is not None
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", claims.group(0), re.S)]
+    assert cells[:3] == ["$43.9 billion", "money", "$43.9 billion"]  # the text, the type, the reading
+    assert "e+10" not in claims.group(0) and "USD" not in claims.group(0)
+    talks = client.get(f"/articles/{ids['talks']}").text
+    assert "<td>about $5 billion</td>" in talks
 
 
 def test_article_json_is_the_stored_analysis(client: TestClient, ids: dict[str, str]) -> None:
@@ -178,6 +193,140 @@ def test_bad_requests_get_clear_errors_in_both_formats(client: TestClient, path:
     assert data.json()["status"] == status and needle in data.json()["error"]
 
 
+PAGED = ["/articles", "/sources", "/source?name=NBC", "/search?q=negotiations", "/search?anonymity=named"]
+BAD_NUMBERS = [
+    ("9223372036854775808", "too large"),  # 2**63: one past SQLite's largest integer, was an HTTP 500
+    ("9223372036854775807", "too large"),
+    ("1000000001", "not between"),
+    ("1" + "0" * 40, "too large"),
+    ("-1", "negative"),
+    ("-9223372036854775809", "negative"),
+    ("ten", "not a whole number"),
+    ("1e3", "not a whole number"),
+    ("2.5", "not a whole number"),
+    ("+3", "not a whole number"),
+    ("\u0663", "not a whole number"),  # an Arabic-Indic 3: int() takes it, no link of ours holds it
+]
+
+
+@pytest.mark.parametrize("path", PAGED)
+@pytest.mark.parametrize(("value", "problem"), BAD_NUMBERS)
+def test_out_of_range_offsets_are_400_naming_the_parameter(
+    client: TestClient, path: str, value: str, problem: str
+) -> None:
+    route, _, query = path.partition("?")
+    params = dict(p.split("=") for p in query.split("&")) if query else {}
+    for url in (route, route + ".json"):
+        resp = client.get(url, params={**params, "_offset": value})
+        assert resp.status_code == 400, (url, value)
+        assert "content-security-policy" in resp.headers
+        message = resp.json()["error"] if url.endswith(".json") else resp.text
+        assert "_offset" in message and problem in message, (url, message)
+        if url.endswith(".json"):
+            assert resp.json()["status"] == 400
+        else:
+            assert resp.headers["content-type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(("value", "problem"), [("0", "not between"), ("501", "not between"), ("x", "whole")])
+def test_bad_page_sizes_are_400_naming_the_parameter(client: TestClient, value: str, problem: str) -> None:
+    for path in PAGED:
+        route = path.partition("?")[0]
+        resp = client.get(route + ".json", params={"_size": value, "name": "NBC", "q": "talks"})
+        assert resp.status_code == 400 and "_size" in resp.json()["error"] and problem in resp.json()["error"]
+
+
+def test_largest_offset_allowed_gives_an_empty_page(client: TestClient) -> None:
+    from onrecord.web.params import MAX_OFFSET
+
+    for path in PAGED:
+        route, _, query = path.partition("?")
+        params = dict(p.split("=") for p in query.split("&")) if query else {}
+        resp = client.get(route + ".json", params={**params, "_offset": str(MAX_OFFSET)})
+        assert resp.status_code == 200, path
+        assert resp.json()["rows"] == [] and resp.json()["next_offset"] is None
+    assert client.get("/articles.json", params={"_offset": ""}).json()["offset"] == 0  # empty means default
+
+
+def test_an_unexpected_failure_is_a_500_through_the_error_page(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    ids = build_corpus(db)
+    with sqlite3.connect(db) as conn:  # a stored analysis that is no longer JSON
+        conn.execute("UPDATE articles SET analysis_json = '{not json' WHERE id = ?", (ids["talks"],))
+    failing = TestClient(create_app(db), base_url=LOCAL, raise_server_exceptions=False)
+    data = failing.get(f"/articles/{ids['talks']}.json")
+    assert data.status_code == 500
+    assert data.headers["content-type"].startswith("application/json")
+    assert data.json()["status"] == 500 and f"/articles/{ids['talks']}" in data.json()["error"]
+    html = failing.get(f"/articles/{ids['talks']}")
+    assert html.status_code == 500 and html.headers["content-type"].startswith("text/html")
+    for resp in (data, html):
+        assert resp.headers["content-security-policy"].startswith("default-src 'self'")
+        assert resp.headers["x-content-type-options"] == "nosniff"
+        assert "Traceback" not in resp.text and "JSONDecodeError" not in resp.text and "not json" not in resp.text
+
+
+def test_a_failing_handler_is_a_500_with_headers(corpus: tuple[Path, dict[str, str]]) -> None:
+    from starlette.routing import Route
+
+    from onrecord.web.app import page
+
+    def broken(request: object, _store: object) -> tuple[str, dict[str, object], object]:
+        raise RuntimeError("secret internals")
+
+    app = create_app(corpus[0])
+    app.router.routes.insert(0, Route("/boom.json", page(broken)))
+    resp = TestClient(app, base_url=LOCAL, raise_server_exceptions=False).get("/boom.json")
+    assert resp.status_code == 500 and resp.json() == {
+        "error": "Internal error while answering /boom.json; the server log says more",
+        "status": 500,
+    }
+    assert resp.headers["x-frame-options"] == "DENY" and "secret internals" not in resp.text
+
+
+# ---------------------------------------------------------------- Host header (DNS rebinding)
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost", "localhost:8321", "127.0.0.1:8321", "[::1]:8321", "LOCALHOST", "localhost."]
+)
+def test_local_host_names_are_accepted(corpus: tuple[Path, dict[str, str]], host: str) -> None:
+    resp = TestClient(create_app(corpus[0])).get("/index.json", headers={"host": host})
+    assert resp.status_code == 200, host
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:8321", "127.0.0.1.nip.io", "10.0.0.5", ""])
+def test_other_host_names_are_refused(corpus: tuple[Path, dict[str, str]], host: str) -> None:
+    client = TestClient(create_app(corpus[0]))
+    data = client.get("/index.json", headers={"host": host})
+    assert data.status_code == 400 and "--allow-host" in data.json()["error"]
+    assert data.headers["content-security-policy"].startswith("default-src 'self'")
+    html = client.get("/articles", headers={"host": host})
+    assert html.status_code == 400 and html.headers["content-type"].startswith("text/html")
+    assert "attacker.example<" not in html.text  # the name is shown escaped, as a quoted value
+
+
+def test_allowed_hosts_extend_or_open_the_check(corpus: tuple[Path, dict[str, str]]) -> None:
+    named = TestClient(create_app(corpus[0], allowed_hosts=["news.example", "localhost"]))
+    assert named.get("/index.json", headers={"host": "news.example:80"}).status_code == 200
+    assert named.get("/index.json", headers={"host": "127.0.0.1"}).status_code == 400  # only what was listed
+    anything = TestClient(create_app(corpus[0], allowed_hosts=["*"]))
+    assert anything.get("/index.json", headers={"host": "whatever.example"}).status_code == 200
+    everywhere = TestClient(create_app(corpus[0], allowed_hosts=["0.0.0.0", "localhost"]))
+    assert everywhere.get("/index.json", headers={"host": "192.168.1.20:8321"}).status_code == 200
+    assert everywhere.get("/index.json", headers={"host": "[fe80::1]"}).status_code == 200
+    assert everywhere.get("/index.json", headers={"host": "rebind.example"}).status_code == 400
+
+
+def test_host_name_parsing() -> None:
+    from onrecord.web.app import host_name
+
+    assert host_name("Example.ORG:8080") == "example.org"
+    assert host_name("[::1]:8321") == "::1"
+    assert host_name("::1") == "::1"
+    assert host_name("localhost.") == "localhost"
+
+
 def test_read_only_no_write_methods(client: TestClient) -> None:
     for method in ("post", "put", "delete", "patch"):
         assert getattr(client, method)("/articles").status_code == 405
@@ -195,7 +344,7 @@ def test_missing_or_foreign_database_is_refused(tmp_path: Path) -> None:
 def test_a_broken_database_answers_503_naming_it(tmp_path: Path) -> None:
     db = tmp_path / "corpus.db"
     build_corpus(db)
-    broken = TestClient(create_app(db))
+    broken = TestClient(create_app(db), base_url=LOCAL)
     db.write_bytes(b"this is no longer a database" * 100)
     resp = broken.get("/articles.json")
     assert resp.status_code == 503
@@ -204,10 +353,11 @@ def test_a_broken_database_answers_503_naming_it(tmp_path: Path) -> None:
 
 
 def test_database_is_opened_read_only(corpus: tuple[Path, dict[str, str]]) -> None:
-    from onrecord.web.queries import open_readonly
+    from onrecord.store import StoreError
+    from onrecord.web.queries import open_corpus
 
-    with open_readonly(corpus[0]) as conn, pytest.raises(sqlite3.OperationalError, match="readonly"):
-        conn.execute("DELETE FROM articles")
+    with open_corpus(corpus[0]) as db, pytest.raises(StoreError, match="read-only"):
+        db.write_batch([])
 
 
 # ---------------------------------------------------------------- security

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from onrecord.report.text import describe_claim, group_by_source
 from onrecord.web.article_view import Mark, build_article_view, collect_marks, relay_chain, segment_text
+from test_report import build_analysis
 
 
 def test_segments_cover_the_text_exactly_once() -> None:
@@ -92,3 +94,28 @@ def test_article_view_lists_profiles_in_text_order_with_claims() -> None:
     assert not view["profiles"][1]["relayed"]  # no relay: the page shows no chain
     assert view["claims"][0]["backed_by"] == "A"  # through the claim's attribution
     assert view["scorecard"] == {"attributions": 1}
+
+
+def test_web_and_terminal_group_one_record_the_same_way() -> None:
+    analysis = build_analysis()
+    terminal = {source.id: [a.id for a in items] for source, items in group_by_source(analysis) if source}
+    view = build_article_view(analysis.to_dict())
+    web = {p["id"]: [s["id"] for s in p["statements"]] for p in view["profiles"] if p["statements"]}
+    assert web == terminal == {"s1": ["a1"], "s2": ["a2"]}
+    claims = {c.id: c for c in analysis.claims}
+    for row in view["claims"]:  # the same reading and the same backer in both
+        assert row["reading"] == describe_claim(claims[row["id"]])
+
+
+def test_claim_values_read_as_money_with_their_qualifier() -> None:
+    analysis = {
+        "text": "It cost $43.9 billion.",
+        "claims": [
+            {"id": "c1", "type": "money", "span": {"start": 8, "end": 21, "text": "$43.9 billion"},
+             "value": 43.9e9, "unit": "USD", "qualifier": "about"},
+            {"id": "c2", "type": "date", "span": {"start": 0, "end": 2, "text": "It"}, "date": "2023-10",
+             "date_end": "2023-10-31", "relative": True},
+        ],
+    }  # fmt: skip
+    readings = [c["reading"] for c in build_article_view(analysis)["claims"]]
+    assert readings == ["about $43.9 billion", "2023-10 to 2023-10-31 (relative to publication)"]

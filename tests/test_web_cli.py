@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
 import sqlite3
 import subprocess
@@ -54,6 +55,28 @@ def test_serve_binds_localhost_by_default() -> None:
     assert "127.0.0.1" in result.output and "--port" in result.output
 
 
+def test_serve_on_a_busy_port_fails_clearly_without_claiming_to_serve(tmp_path: Path) -> None:
+    db = tmp_path / "corpus.db"
+    build_corpus(db)
+    with socket.socket() as holder:  # another server already listening on the port
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--db", str(db), "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert f"port {port} on 127.0.0.1 is already in use" in result.output
+    assert "serving" not in result.output and "Traceback" not in result.output
+
+
+def _host_status(port: int, host: str) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", "/index.json", headers={"Host": host})
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
 def test_serve_answers_http_on_localhost(tmp_path: Path) -> None:
     db = tmp_path / "corpus.db"
     build_corpus(db)
@@ -69,6 +92,8 @@ def test_serve_answers_http_on_localhost(tmp_path: Path) -> None:
         str(db),
         "--port",
         str(port),
+        "--allow-host",
+        "corpus.example",
     ]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -83,6 +108,9 @@ def test_serve_answers_http_on_localhost(tmp_path: Path) -> None:
                 assert server.poll() is None, server.stdout.read() if server.stdout else ""
                 assert time.monotonic() < deadline, "server did not answer within 30 s"
                 time.sleep(0.1)
+        assert _host_status(port, f"localhost:{port}") == 200
+        assert _host_status(port, f"corpus.example:{port}") == 200  # named with --allow-host
+        assert _host_status(port, f"rebound.example:{port}") == 400  # DNS rebinding: refused
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=10)

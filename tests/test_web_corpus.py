@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from onrecord.analysis.scorecard import build_scorecard
 from onrecord.model import (
     Article,
     ArticleAnalysis,
@@ -17,7 +18,6 @@ from onrecord.model import (
     AttributionKind,
     Claim,
     ClaimType,
-    Scorecard,
     Source,
     SourceKind,
     Span,
@@ -60,21 +60,8 @@ def _analysis(
     article = Article(
         id=content_hash(text), text=text, title=title, outlet=outlet, published=published, url=url, origin="test"
     )
-    by_kind: dict[str, int] = {}
-    for att in attributions:
-        kind = next((s.kind.value for s in sources if s.id == att.source_id), "unattributed")
-        by_kind[kind] = by_kind.get(kind, 0) + 1
-    on_record = sum(n for k, n in by_kind.items() if k in ("named_person", "named_organization", "outlet", "document"))
-    anonymous = sum(n for k, n in by_kind.items() if k.startswith("anonymous"))
-    n = len(attributions)
-    scorecard = Scorecard(
-        attributions=n,
-        attributions_with_source=sum(1 for a in attributions if a.source_id),
-        sources=len(sources),
-        attributions_by_kind=by_kind,
-        on_record_share=on_record / n if n else None,
-        anonymous_share=anonymous / n if n else None,
-    )
+    # The scorecard as the pipeline builds it (onrecord.figures), not a formula of this fixture's own.
+    scorecard = build_scorecard(attributions, sources)
     return ArticleAnalysis(article, attributions, sources, claims or [], scorecard, model="test-model 1")
 
 

@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train": ("onrecord.training.cli:train", "Retrain the attribution model from PolNeAR train."),
     "ingest": ("onrecord.store.cli:ingest", "Analyse articles and store them in a corpus database."),
     "export": ("onrecord.store.cli:export", "Write a corpus's attributions and sources as CSV, JSONL, Parquet."),
+    "watch": ("onrecord.fetching.watch:watch_command", "Poll feeds and sitemaps into a corpus database."),
     "serve": ("onrecord.web.cli:serve", "Serve the web app and JSON API over a corpus database."),
     "demo": ("onrecord.web.cli:demo", "Build a corpus from the bundled example articles and serve it."),
 }

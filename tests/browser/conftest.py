@@ -1,12 +1,14 @@
 """Fixtures for the browser tests: a corpus, the web app on a free local port, headless Chromium.
 
-The corpus holds the example report (analysed by the real pipeline through ``ingest_paths``) and
-the hand-made articles of ``tests/test_web_corpus.py``, one of them hostile. Chromium is Debian's
-(``scripts/setup.sh --test`` installs it); without it every browser test is skipped with the reason.
+The corpus holds the example report and an article full of 200-character words (both analysed by
+the real pipeline through ``ingest_paths``), and the hand-made articles of ``tests/test_web_corpus.py``,
+one of them hostile. Chromium is Debian's (``scripts/setup.sh --test`` installs it); without it every
+browser test is skipped with the reason.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import sys
@@ -18,6 +20,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for test_web_corpus
+from layout_corpus import LONG_WORDS_ARTICLE
+
 from test_web_corpus import build_corpus
 
 CHROMIUM_ARGS = [
@@ -41,8 +45,11 @@ def chromium_path() -> str | None:
 def corpus_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     from onrecord.store import ingest_paths
 
-    db = tmp_path_factory.mktemp("browser") / "corpus.db"
-    report = ingest_paths([EXAMPLE], db)
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "corpus.db"
+    long_words = folder / "long-words.jsonl"
+    long_words.write_text(json.dumps(LONG_WORDS_ARTICLE) + "\n", encoding="utf-8")
+    report = ingest_paths([EXAMPLE, long_words], db)
     assert report.ok, report.summary()
     return db, build_corpus(db)
 

@@ -1,10 +1,10 @@
 """spaCy component ``onrecord_scorecard``: the article's sourcing scorecard in ``doc._.scorecard``.
 
-- ``attributions_by_kind`` counts attributions by the kind of their source ("unattributed" when they have none);
-  ``sources_by_kind`` counts distinct source entities by kind.
-- ``on_record_share``: attributions whose source is a named person, a named organisation, an outlet or a
-  document, over attributions that have a source. ``anonymous_share``: the same for anonymous individuals and
-  groups. Both are None when no attribution has a source.
+- ``attributions_by_source_kind`` counts attributions by the kind of their source ("unattributed" when they have
+  none); ``sources_by_kind`` counts distinct source entities by kind.
+- ``attributions_with_source``, ``on_record_share`` and ``anonymous_share`` are the figures of
+  :mod:`onrecord.figures` (on-record or anonymous statements over statements with a source; None when no
+  attribution has a source): the one definition the web app and the exports use too.
 - ``anonymous_statements``: ids of the attributions resting on an anonymous source.
 - ``unattributed_factual_sentences``: sentences that overlap no attribution (source, cue or content) and state
   something checkable: they hold a number or a date (spaCy entities CARDINAL, MONEY, PERCENT, QUANTITY, DATE,
@@ -21,7 +21,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from onrecord.analysis.extensions import register_extensions
-from onrecord.model import ANONYMOUS_KINDS, ON_RECORD_KINDS, Attribution, Scorecard, Source, SourceKind
+from onrecord.figures import ANONYMOUS_KIND_VALUES, figures_from_kinds, kind_key
+from onrecord.model import Attribution, Scorecard, Source
 from onrecord.model import Span as TextSpan
 
 FACT_ENTITY_LABELS = frozenset({"CARDINAL", "MONEY", "PERCENT", "QUANTITY", "DATE"})
@@ -149,29 +150,21 @@ def unattributed_factual_sentences(doc: Doc, attributions: list[Attribution]) ->
 def build_scorecard(attributions: list[Attribution], sources: list[Source]) -> Scorecard:
     """The sourcing figures of one article, from its attributions and source entities."""
     kinds = {source.id: source.kind for source in sources}
-    by_kind: Counter[str] = Counter()
-    anonymous: list[str] = []
-    with_source = on_record = 0
-    for attribution in attributions:
-        kind = kinds.get(attribution.source_id or "")
-        if kind is None or kind is SourceKind.UNATTRIBUTED:
-            by_kind[SourceKind.UNATTRIBUTED.value] += 1
-            continue
-        by_kind[kind.value] += 1
-        with_source += 1
-        if kind in ON_RECORD_KINDS:
-            on_record += 1
-        elif kind in ANONYMOUS_KINDS:
-            anonymous.append(attribution.id)
+    statement_kinds = [kind_key(kinds.get(attribution.source_id or "")) for attribution in attributions]
+    figures = figures_from_kinds(statement_kinds)
     return Scorecard(
-        attributions=len(attributions),
-        attributions_with_source=with_source,
+        attributions=figures.statements,
+        attributions_with_source=figures.statements_with_source,
         sources=len(sources),
-        attributions_by_kind=dict(by_kind),
+        attributions_by_source_kind=dict(Counter(statement_kinds)),
         sources_by_kind=dict(Counter(source.kind.value for source in sources)),
-        on_record_share=round(on_record / with_source, 4) if with_source else None,
-        anonymous_share=round(len(anonymous) / with_source, 4) if with_source else None,
-        anonymous_statements=anonymous,
+        on_record_share=figures.on_record_share,
+        anonymous_share=figures.anonymous_share,
+        anonymous_statements=[
+            attribution.id
+            for attribution, kind in zip(attributions, statement_kinds, strict=True)
+            if kind in ANONYMOUS_KIND_VALUES
+        ],
     )
 
 
@@ -185,7 +178,12 @@ class ScorecardComponent:
         return doc
 
 
-@Language.factory("onrecord_scorecard")
+@Language.factory(
+    "onrecord_scorecard",
+    assigns=["doc._.scorecard"],
+    requires=["doc._.attributions", "doc._.sources", "doc.sents", "doc.ents", "token.tag", "token.lemma"],
+    default_config={},
+)
 def make_scorecard_component(nlp: Language, name: str) -> ScorecardComponent:
     register_extensions()
     return ScorecardComponent()

@@ -91,8 +91,13 @@ def shared_dir() -> Path:
     return Path(__file__).resolve().parents[3].parent / "shared"
 
 
+def polnear_dir() -> Path:
+    """The PolNeAR corpus root (holding ``train/`` and ``dev/``) in the shared folder."""
+    return shared_dir() / "data" / "polnear"
+
+
 def default_split_dir(split: str) -> Path:
-    return shared_dir() / "data" / "polnear" / split
+    return polnear_dir() / split
 
 
 def _parse_fragments(spec: str, origin: str) -> tuple[Fragment, ...]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from typing import Any
 
 import click
 
+from onrecord.corpus.polnear import shared_dir
 from onrecord.model import Article, Claim, content_hash
 
 LABELS_DIR = Path(__file__).resolve().parent / "data"
@@ -115,14 +115,6 @@ class Evaluation:
             "total": self.total.scores(),
             "by_type": {t: self.by_type[t].scores() for t in CLAIM_TYPES if t in self.by_type},
         }
-
-
-def default_shared() -> Path:
-    """``$ONRECORD_SHARED``, else the ``shared`` folder beside the repository root."""
-    env = os.environ.get("ONRECORD_SHARED")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3].parent / "shared"
 
 
 def polnear_root(shared: Path) -> Path:
@@ -325,7 +317,7 @@ def error_counts(evaluation: Evaluation) -> Counter[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def claims_command(label_paths: tuple[Path, ...], shared: Path | None, errors: bool, as_json: bool) -> None:
     """Quantities and dates against the labelled set: detection and normalisation precision/recall."""
-    shared = shared or default_shared()
+    shared = shared or shared_dir()
     if not polnear_root(shared).is_dir():
         raise click.UsageError(f"PolNeAR not found under {polnear_root(shared)} (set --shared or ONRECORD_SHARED)")
     results = {}

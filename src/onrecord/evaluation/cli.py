@@ -10,6 +10,7 @@ EVALUATIONS: dict[str, tuple[str, str]] = {
     "polnear": ("onrecord.evaluation.polnear:polnear_command", "Attribution spans against a PolNeAR split."),
     "sources": ("onrecord.evaluation.sources:sources_command", "Source profiles against the labelled set."),
     "claims": ("onrecord.evaluation.claims:claims_command", "Quantities and dates against the labelled set."),
+    "stories": ("onrecord.evaluation.stories:stories_command", "Story clusters and statement links (labelled)."),
 }
 
 

@@ -209,6 +209,16 @@ def score_documents(pairs: Iterable[tuple[PolnearDocument, Sequence[Attribution]
     return scores_from_counts(total, documents)
 
 
+def attribution_outcomes(
+    document: PolnearDocument, predictions: Sequence[Attribution]
+) -> list[tuple[float, bool]]:
+    """(confidence, matched a gold content under the rule above) for each scorable predicted attribution."""
+    gold = [g for g in map(scored_gold, document.attributions) if g is not None]
+    kept = [(a.confidence, p) for a in predictions if (p := scored_prediction(a)) is not None]
+    matched = {i for i, _ in match_greedy([p for _, p in kept], gold)}
+    return [(confidence, i in matched) for i, (confidence, _) in enumerate(kept)]
+
+
 def predict_split(
     documents: list[PolnearDocument], model: str, jobs: int = 1, weights: Path | None = None
 ) -> list[list[Attribution]]:

@@ -2,18 +2,16 @@
 
 The labelled set (``data/sources_labelled.tsv``, guidelines in ``docs/labelling-sources.md``) names each gold
 source mention by split, article and character offsets; the article text is read from the shared PolNeAR
-folder, parsed with the spaCy model, and :func:`profile_mention` profiles the mention in its context. Reported:
+folder, parsed with the spaCy model, and :func:`profile_in_context` profiles the mention in its context. Reported:
 kind accuracy, named-vs-anonymous F1 (each class and their macro average), status accuracy, count accuracy and
-a kind confusion table. Parsed articles are cached as ``DocBin`` files under
-``$ONRECORD_CACHE/sources-eval`` (default ``/tmp/onrecord-cache``).
+a kind confusion table. Parsed articles are cached as one ``DocBin`` by :func:`onrecord.training.cache.parsed_docs`
+(under ``$ONRECORD_CACHE``, default ``onrecord-cache`` in the temporary folder), as for training.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
-import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,7 +22,7 @@ import click
 from onrecord.model import ANONYMOUS_KINDS, SourceKind
 
 LABELS_PATH = Path(__file__).resolve().parent / "data" / "sources_labelled.tsv"
-CACHE_DIR = Path(os.environ.get("ONRECORD_CACHE", "/tmp/onrecord-cache")) / "sources-eval"
+
 COLUMNS = ("split", "file", "start", "end", "mention", "kind", "status", "count")
 STATUSES = frozenset({"none", "current", "former", "current_and_former"})
 BARS = {"kind_accuracy": 0.90, "named_vs_anonymous_f1": 0.90}
@@ -91,30 +89,14 @@ def _polnear_text(polnear_dir: Path, mention: LabelledMention) -> str:
         raise LabelError(f"{path}: cannot read the article of a labelled mention: {exc.strerror or exc}") from exc
 
 
-def _parsed_docs(nlp, texts: dict[str, str]):  # type: ignore[no-untyped-def]
-    """Parse each article once; cached DocBins keyed by model and text hash."""
-    from spacy.tokens import DocBin
-
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    docs = {}
-    signature = f"{nlp.meta.get('name')}-{nlp.meta.get('version')}"
-    for key, text in texts.items():
-        digest = hashlib.sha256((signature + text).encode("utf-8")).hexdigest()[:24]
-        cached = CACHE_DIR / f"{digest}.spacy"
-        if cached.is_file():
-            docs[key] = next(iter(DocBin().from_disk(cached).get_docs(nlp.vocab)))
-            continue
-        doc = nlp(text)
-        DocBin(docs=[doc]).to_disk(cached)
-        docs[key] = doc
-    return docs
-
-
 def predict(mentions: list[LabelledMention], polnear_dir: Path, model: str) -> list[Prediction]:
     import spacy
 
-    from onrecord.analysis.sources.profile import mention_span, profile_mention
+    from onrecord.analysis.sources.context import DocContext
+    from onrecord.analysis.sources.profile import mention_span, profile_in_context
     from onrecord.analysis.sources.tables import load_tables
+    from onrecord.corpus.polnear import PolnearDocument
+    from onrecord.training.cache import parsed_docs
 
     texts: dict[str, str] = {}
     for mention in mentions:
@@ -127,15 +109,17 @@ def predict(mentions: list[LabelledMention], polnear_dir: Path, model: str) -> l
                 f"{key} {mention.start}-{mention.end}: labelled mention {mention.mention!r} but the text has {actual!r}"
             )
     nlp = spacy.load(model)
-    docs = _parsed_docs(nlp, texts)
+    # The same parse cache as training and ``eval polnear``: one DocBin for the labelled articles.
+    documents = [PolnearDocument(key, text, None) for key, text in texts.items()]
     tables = load_tables()
+    contexts = {d.name: DocContext(doc, tables) for d, doc in zip(documents, parsed_docs(nlp, documents), strict=True)}
     predictions = []
     for mention in mentions:
-        doc = docs[f"{mention.split}/{mention.file}"]
-        span = mention_span(doc, mention.start, mention.end)
+        context = contexts[f"{mention.split}/{mention.file}"]
+        span = mention_span(context.doc, mention.start, mention.end)
         if span is None:
             raise LabelError(f"{mention.split}/{mention.file} {mention.start}-{mention.end}: no tokens at offsets")
-        profile = profile_mention(doc, span, tables)
+        profile = profile_in_context(context, span)
         predictions.append(Prediction(mention, profile.kind, profile.status or "none", profile.count))
     return predictions
 

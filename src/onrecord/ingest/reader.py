@@ -3,12 +3,12 @@
 Every input yields either an :class:`Article` or an :class:`InputFailure` naming the
 input and the problem; one bad input never stops the others. Plain-text files are kept
 exactly as read (UTF-8 decoded, a leading BOM dropped, nothing else touched) because
-every offset the analysis produces indexes into ``Article.text``.
+every offset the analysis produces indexes into ``Article.text``. Decoding rules live in
+:mod:`onrecord.ingest.decoding`, finding the files (and naming path problems) in :mod:`onrecord.ingest.paths`.
 """
 
 from __future__ import annotations
 
-import glob
 import io
 import json
 import logging
@@ -18,13 +18,25 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from charset_normalizer import from_bytes
-
 from onrecord.ingest.dates import normalise_date
+from onrecord.ingest.decoding import (
+    BINARY_SNIFF_BYTES,
+    InputProblem,
+    byte_order_mark,
+    decode_html,
+    decode_text,
+    not_utf8_problem,
+    refuse_lone_surrogates,
+)
 from onrecord.ingest.language import detect_language
+from onrecord.ingest.paths import expand, failure, path_problem
 from onrecord.model import Article, InputFailure, content_hash
 
-DEFAULT_MAX_CHARS = 1_000_000
+# The analysis cannot take longer texts: spaCy refuses them (``nlp.max_length``, 1,000,000 by
+# default, because its parser and entity recogniser need about 1 GB of memory per 100,000
+# characters), so the reader's limit may not go above it. A test checks the pipeline agrees.
+MAX_CHARS_CEILING = 1_000_000
+DEFAULT_MAX_CHARS = MAX_CHARS_CEILING
 STDIN = "-"
 STDIN_ORIGIN = "<stdin>"
 TEXT_SUFFIXES = frozenset({".txt"})
@@ -35,17 +47,11 @@ FOLDER_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 HTML_BYTES_PER_CHAR = 10
 # UTF-8 needs at most 4 bytes a character: more bytes than this cannot fit the limit.
 UTF8_MAX_BYTES_PER_CHAR = 4
-_GLOB_CHARS = frozenset("*?[")
 # Fewer words than this out of a page means the extractor found debris, not an article.
 MIN_HTML_WORDS = 5
 _WORD = re.compile(r"[^\W\d_]{2,}")
-_BINARY_SNIFF_BYTES = 8192
 
 Item = Article | InputFailure
-
-
-class InputProblem(Exception):
-    """A reason an input cannot become an article; the message is shown to the user."""
 
 
 def read_inputs(
@@ -59,14 +65,28 @@ def read_inputs(
     """
     if max_chars < 1:
         raise ValueError(f"max_chars must be a positive number of characters, got {max_chars}")
+    if max_chars > MAX_CHARS_CEILING:
+        raise ValueError(
+            f"max_chars can be at most {MAX_CHARS_CEILING:,} characters (the analysis takes no longer texts), "
+            f"got {max_chars:,}"
+        )
     seen: set[Path] = set()
+    paths = [str(p) for p in paths]
+    web_done = False
     for raw in paths:
         spec = str(raw)
+        if _is_web_input(spec):  # URLs (pages, feeds, sitemaps) are fetched together, at the first one
+            if not web_done:
+                from onrecord.fetching import fetch_inputs
+
+                web_done = True
+                yield from fetch_inputs([p for p in paths if _is_web_input(p)], max_chars=max_chars)
+            continue
         if spec == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
             yield from _guarded(_read_stream(stream, STDIN_ORIGIN, max_chars), STDIN_ORIGIN)
             continue
-        for item in _expand(spec):
+        for item in expand(spec, FOLDER_SUFFIXES):
             if isinstance(item, InputFailure):
                 yield item
                 continue
@@ -77,48 +97,22 @@ def read_inputs(
             yield from _guarded(_read_file(item, max_chars), str(item))
 
 
+def _is_web_input(spec: str) -> bool:
+    from onrecord.fetching.urls import looks_like_url
+
+    return looks_like_url(spec) and not Path(spec).exists()
+
+
 def _guarded(items: Iterator[Item], origin: str) -> Iterator[Item]:
-    """The reader's promise is to never raise for a bad input: an unforeseen error becomes a failure too."""
+    """The reader's promise is to never raise for a bad input: an unforeseen error becomes a failure too.
+
+    Failures come out printable on one line (a file or JSONL origin may hold control characters).
+    """
     try:
-        yield from items
+        for item in items:
+            yield failure(item.origin, item.problem) if isinstance(item, InputFailure) else item
     except Exception as exc:
-        yield InputFailure(origin, f"unexpected error while reading: {type(exc).__name__}: {exc}")
-
-
-# --- finding the files -------------------------------------------------------------------
-
-
-def _expand(spec: str) -> Iterator[Path | InputFailure]:
-    path = Path(spec)
-    if path.is_dir():
-        try:
-            found = sorted(_files_under(path))
-        except OSError as exc:
-            yield InputFailure(spec, f"cannot list folder: {exc.strerror or exc}")
-            return
-        if not found:
-            suffixes = ", ".join(sorted(FOLDER_SUFFIXES))
-            yield InputFailure(spec, f"folder holds no readable files (looked for {suffixes}, recursively)")
-        yield from found
-    elif path.is_file():
-        yield path
-    elif path.exists():
-        yield InputFailure(spec, "not a regular file or folder")
-    elif _GLOB_CHARS & set(spec):
-        matches = sorted(glob.glob(spec, recursive=True))
-        if not matches:
-            yield InputFailure(spec, "no files match this pattern")
-        for match in matches:
-            yield from _expand(match) if Path(match).is_dir() else [Path(match)]
-    else:
-        yield InputFailure(spec, "no such file or folder")
-
-
-def _files_under(folder: Path) -> Iterator[Path]:
-    for path in folder.rglob("*"):
-        hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
-        if not hidden and path.is_file() and path.suffix.lower() in FOLDER_SUFFIXES:
-            yield path
+        yield failure(origin, f"unexpected error while reading: {type(exc).__name__}: {exc}")
 
 
 # --- reading one file or stream ---------------------------------------------------------
@@ -127,12 +121,17 @@ def _files_under(folder: Path) -> Iterator[Path]:
 def _read_file(path: Path, max_chars: int) -> Iterator[Item]:
     origin = str(path)
     suffix = path.suffix.lower()
+    if path.name.lower().endswith((".warc", ".warc.gz")):  # web archives: streamed record by record
+        from onrecord.fetching.warc import read_warc
+
+        yield from read_warc(path, max_chars=max_chars)
+        return
     if suffix in JSONL_SUFFIXES:  # many articles in one file: streamed line by line, each checked on its own
         try:
             with path.open("rb") as stream:
                 yield from _read_jsonl(_buffered(stream), origin, max_chars)
         except OSError as exc:
-            yield InputFailure(origin, f"cannot read: {exc.strerror or exc}")
+            yield InputFailure(origin, path_problem(origin, exc))
         return
     limit = _byte_limit(suffix, max_chars)
     try:
@@ -144,7 +143,7 @@ def _read_file(path: Path, max_chars: int) -> Iterator[Item]:
         yield InputFailure(origin, str(exc))
         return
     except OSError as exc:
-        yield InputFailure(origin, f"cannot read: {exc.strerror or exc}")
+        yield InputFailure(origin, path_problem(origin, exc))
         return
     fmt = "html" if suffix in HTML_SUFFIXES else "text"
     yield _article_or_failure(origin, lambda: _article_from_bytes(data, origin, fmt, max_chars))
@@ -160,7 +159,7 @@ def _buffered(stream: BinaryIO) -> io.BufferedReader:
 def _read_stream(stream: BinaryIO, origin: str, max_chars: int) -> Iterator[Item]:
     try:
         buffered = _buffered(stream)
-        fmt = _sniff_format(buffered.peek(_BINARY_SNIFF_BYTES))
+        fmt = _sniff_format(buffered.peek(BINARY_SNIFF_BYTES))
         if fmt == "jsonl":  # a JSONL stream may hold a whole corpus: no overall size limit
             yield from _read_jsonl(buffered, origin, max_chars)
             return
@@ -176,7 +175,11 @@ def _read_stream(stream: BinaryIO, origin: str, max_chars: int) -> Iterator[Item
 
 
 def _sniff_format(data: bytes) -> str:
-    """Standard input has no file name: tell HTML and JSONL from plain text by their first bytes."""
+    """Standard input has no file name: tell HTML and JSONL from plain text by their first characters."""
+    marked = byte_order_mark(data)
+    if marked is not None:  # UTF-16/32: look at the characters, not the bytes
+        mark, codec, _ = marked
+        data = data[len(mark) : len(mark) + 4096].decode(codec, errors="ignore").encode("utf-8")
     head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1024].lower()
     if head.startswith(b"{"):
         return "jsonl"
@@ -195,8 +198,15 @@ def _too_large_bytes(size: int, max_chars: int, at_least: bool = False) -> str:
     qualifier = "more than " if at_least else ""
     return (
         f"too large: {qualifier}{size:,} bytes cannot fit in the limit: the limit is {max_chars:,} characters "
-        "(raise it with --max-chars)"
+        f"{_limit_advice(max_chars)}"
     )
+
+
+def _limit_advice(max_chars: int) -> str:
+    """What the user can do about a text over the limit: never suggest a limit the analysis cannot take."""
+    if max_chars < MAX_CHARS_CEILING:
+        return f"(raise it with --max-chars (up to {MAX_CHARS_CEILING:,}), or split the article)"
+    return "(the most the analysis takes: split the article)"
 
 
 def _article_or_failure(origin: str, build: Any) -> Item:
@@ -204,31 +214,11 @@ def _article_or_failure(origin: str, build: Any) -> Item:
         return build()
     except InputProblem as exc:
         return InputFailure(origin, str(exc))
+    except Exception as exc:  # an unforeseen error fails this one item, not the rest of its file
+        return failure(origin, f"unexpected error while reading: {type(exc).__name__}: {exc}")
 
 
 # --- decoding and checking ---------------------------------------------------------------
-
-
-def decode_utf8(data: bytes) -> str:
-    """UTF-8 text with a leading BOM dropped, or :class:`InputProblem` saying what the bytes are.
-
-    Non-UTF-8 input is refused rather than guessed at: a wrong guess silently corrupts
-    quotations and names, and the user can convert the file once (the message says from what).
-    """
-    if not data.strip():
-        raise InputProblem("empty: the input holds no text")
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
-        raise InputProblem("binary data (NUL bytes), not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        best = from_bytes(data[:65536]).best()
-        if best is None:
-            raise InputProblem("binary or undecodable data, not UTF-8 text") from None
-        raise InputProblem(
-            f"not UTF-8 (invalid byte at offset {exc.start}; it looks like {best.encoding}): "
-            f"the input must be UTF-8, convert it e.g. with `iconv -f {best.encoding} -t utf-8`"
-        ) from None
 
 
 def _check_text(text: str, max_chars: int) -> str:
@@ -237,7 +227,7 @@ def _check_text(text: str, max_chars: int) -> str:
         raise InputProblem("empty: the input holds no text")
     if len(text) > max_chars:
         raise InputProblem(
-            f"too large: {len(text):,} characters, the limit is {max_chars:,} characters (raise it with --max-chars)"
+            f"too large: {len(text):,} characters, the limit is {max_chars:,} characters {_limit_advice(max_chars)}"
         )
     verdict = detect_language(text)
     if not verdict.is_english:
@@ -252,32 +242,11 @@ def _check_text(text: str, max_chars: int) -> str:
 def _article_from_bytes(data: bytes, origin: str, fmt: str, max_chars: int) -> Article:
     if fmt == "html":
         return _article_from_html(decode_html(data), origin, max_chars, {})
-    return _make_article(decode_utf8(data), origin, max_chars, {}, "text")
-
-
-_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-
-
-def decode_html(data: bytes) -> str:
-    """HTML as UTF-8, or in the charset the page itself declares in a ``<meta>`` tag.
-
-    A declared charset is the page's own statement, not a guess, so it is honoured; offsets
-    index the extracted text, never the bytes, so decoding cannot shift them.
-    """
-    try:
-        return decode_utf8(data)
-    except InputProblem as problem:
-        declared = _DECLARED_CHARSET.search(data[:4096])
-        if declared is None or b"\x00" in data[:_BINARY_SNIFF_BYTES]:
-            raise
-        charset = declared.group(1).decode("ascii")
-        try:
-            return data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
-            raise InputProblem(f"{problem} (the page declares charset {charset}, which does not decode it)") from None
+    return _make_article(decode_text(data), origin, max_chars, {}, "text")
 
 
 def _make_article(text: str, origin: str, max_chars: int, meta: dict[str, Any], fmt: str) -> Article:
+    refuse_lone_surrogates({"text": text, **meta})  # JSONL checks first; this covers what HTML metadata holds
     language = _check_text(text, max_chars)
     raw_date = meta.get("published")
     published = normalise_date(raw_date)
@@ -337,6 +306,11 @@ def _article_from_html(html: str, origin: str, max_chars: int, given: dict[str, 
     return _make_article(extracted["text"], origin, max_chars, meta, "html")
 
 
+def article_from_html(html: str, origin: str, max_chars: int, given: dict[str, Any]) -> Article:
+    """Public for onrecord.fetching, which turns fetched and archived pages into articles the same way."""
+    return _article_from_html(html, origin, max_chars, given)
+
+
 # --- JSONL --------------------------------------------------------------------------------
 
 JSONL_FIELDS = ("text", "html", "title", "url", "outlet", "published", "author")
@@ -344,8 +318,9 @@ JSONL_FIELDS = ("text", "html", "title", "url", "outlet", "published", "author")
 
 def _read_jsonl(stream: io.BufferedReader, origin: str, max_chars: int) -> Iterator[Item]:
     """One item per non-blank line; a line too long, not UTF-8 or not an article fails alone."""
-    if b"\x00" in stream.peek(_BINARY_SNIFF_BYTES)[:_BINARY_SNIFF_BYTES]:
-        yield InputFailure(origin, "binary data (NUL bytes), not JSONL text")
+    problem = not_utf8_problem(stream.peek(BINARY_SNIFF_BYTES)[:BINARY_SNIFF_BYTES], "JSON Lines must be UTF-8")
+    if problem is not None:
+        yield InputFailure(origin, problem.replace("not text", "not JSONL text"))
         return
     line_limit = HTML_BYTES_PER_CHAR * max_chars + 1024  # room for an HTML body plus metadata
     any_line = False
@@ -396,11 +371,14 @@ def _article_from_json(line: str, origin: str, max_chars: int) -> Article:
         raise InputProblem("malformed JSON: nested too deeply") from None
     if not isinstance(record, dict):
         raise InputProblem(f"expected a JSON object per line, got {type(record).__name__}")
-    text, html = record.get("text"), record.get("html")
-    for name, value in (("text", text), ("html", html)):
-        if value is not None and not isinstance(value, str):
-            raise InputProblem(f"field {name!r} must be a string, got {type(value).__name__}")
-    meta = {key: record.get(key) for key in JSONL_FIELDS[2:]}
+    fields = {name: record.get(name) for name in JSONL_FIELDS}
+    for name, value in fields.items():
+        if value is not None and not isinstance(value, str):  # metadata too: never stored as a Python repr
+            kind = "a string" if name in ("text", "html") else "a string or null"
+            raise InputProblem(f"field {name!r} must be {kind}, got {type(value).__name__}")
+    refuse_lone_surrogates(fields)
+    text, html = fields["text"], fields["html"]
+    meta = {key: fields[key] for key in JSONL_FIELDS[2:]}
     if text is not None:
         return _make_article(text, origin, max_chars, meta, "jsonl")
     if html is not None:

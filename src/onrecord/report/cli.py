@@ -11,13 +11,14 @@ from typing import TextIO
 
 import click
 
-from onrecord.ingest import DEFAULT_MAX_CHARS, read_inputs
+from onrecord.fetching.cli import with_fetch_options
+from onrecord.ingest import DEFAULT_MAX_CHARS, MAX_CHARS_CEILING, read_inputs
 from onrecord.model import ArticleAnalysis, InputFailure
 from onrecord.report.text import DEFAULT_WIDTH, render_analysis, render_failure
 from onrecord.report.writers import atomic_output, write_json, write_jsonl
 
 FORMATS = ("text", "json", "jsonl")
-EXIT_OK, EXIT_INPUT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INPUT_FAILED, EXIT_INTERRUPTED = 0, 1, 130  # usage errors: click's 2
 
 
 def default_model() -> str:
@@ -86,14 +87,15 @@ def write_report(analyses: Iterable[ArticleAnalysis], out: TextIO, fmt: str, col
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")
 @click.option(
     "--max-chars",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_CHARS_CEILING),
     default=DEFAULT_MAX_CHARS,
     show_default=True,
-    help="Refuse articles longer than this many characters.",
+    help=f"Refuse articles longer than this many characters; at most {MAX_CHARS_CEILING:,}, the analysis's limit.",
 )
 @click.option(
     "--color/--no-color", default=None, help="Colour the text report [default: on a terminal, unless NO_COLOR]."
 )
+@with_fetch_options()  # http(s) URLs, --urls FILE, --save-warc: docs/fetching.md
 def analyze(
     paths: tuple[str, ...],
     fmt: str,
@@ -108,7 +110,7 @@ def analyze(
     PATH is a .txt, .html/.htm or .jsonl file, a folder (searched recursively), a glob
     pattern, or - for standard input (the default when input is piped). Failed inputs are
     reported on stderr, one line each; the exit status is 0 when every input was analysed,
-    1 when any failed, 2 for usage errors.
+    1 when any failed, 2 for usage errors, 130 when interrupted (Ctrl-C).
     """
     if not paths:
         if sys.stdin.isatty():
@@ -116,11 +118,32 @@ def analyze(
         paths = ("-",)
     model = model or default_model()
     check_model(model)
-    from onrecord.analysis.pipeline import analyze_parallel  # imported late: loading spaCy is slow
+    try:
+        failures = run_analysis(paths, fmt, output, model, jobs, max_chars, color)
+    except KeyboardInterrupt:
+        # Ctrl-C: workers ignore it and are stopped with the pool; no traceback, the shell's 128 + SIGINT.
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_INPUT_FAILED if failures else EXIT_OK)
+
+
+def run_analysis(
+    paths: tuple[str, ...], fmt: str, output: str | None, model: str, jobs: int, max_chars: int, color: bool | None
+) -> int:
+    """Analyse and write; returns how many inputs failed."""
+    from onrecord.analysis.pipeline import PipelineLoadError, analyze_parallel  # late: loading spaCy is slow
 
     counter = FailureCounter(use_color(color, sys.stderr))
     results = analyze_parallel(read_inputs(paths, max_chars=max_chars), model=model, jobs=jobs)
     analyses = counter.analyses(results)
+    try:
+        write_output(analyses, fmt, output, color)
+    except PipelineLoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    return counter.failures
+
+
+def write_output(analyses: Iterable[ArticleAnalysis], fmt: str, output: str | None, color: bool | None) -> None:
     if output:
         try:
             with atomic_output(output) as out:
@@ -134,4 +157,3 @@ def analyze(
             # The reader went away (`| head`): stop quietly instead of printing a traceback.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_INPUT_FAILED)
-    sys.exit(EXIT_INPUT_FAILED if counter.failures else EXIT_OK)

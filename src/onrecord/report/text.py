@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable
 from dataclasses import dataclass
 
+from onrecord.display import claim_reading, claim_source_id, group_statements, percent, source_kind_label
 from onrecord.model import ArticleAnalysis, Attribution, Claim, InputFailure, Scorecard, Source, Span
 
 NO_SOURCE = "(no source named)"
@@ -58,13 +58,9 @@ class Style:
         return self._paint(text, fg="red", bold=True)
 
 
-def _percent(share: float | None) -> str:
-    return "n/a" if share is None else f"{share:.0%}"
-
-
 def source_profile(source: Source) -> str:
     """One line describing who a source is: kind, role, affiliation, status, how many."""
-    parts = [source.kind.value.replace("_", " ")]
+    parts = [source_kind_label(source.kind.value).lower()]
     for label, value in (
         ("role", source.role),
         ("affiliation", source.affiliation),
@@ -95,16 +91,12 @@ def _span(span: Span | None) -> str:
 
 def group_by_source(analysis: ArticleAnalysis) -> list[tuple[Source | None, list[Attribution]]]:
     """Attributions grouped under their source, sources in the analysis's order, unsourced last."""
-    by_id: dict[str | None, list[Attribution]] = {}
-    for attribution in analysis.attributions:
-        by_id.setdefault(attribution.source_id, []).append(attribution)
-    known = {source.id for source in analysis.sources}
+    grouped = group_statements((s.id for s in analysis.sources), analysis.attributions, lambda a: a.source_id)
     groups: list[tuple[Source | None, list[Attribution]]] = [
-        (source, by_id[source.id]) for source in analysis.sources if source.id in by_id
+        (source, grouped.of(source.id)) for source in analysis.sources if grouped.of(source.id)
     ]
-    orphans = [a for source_id, items in by_id.items() if source_id not in known for a in items]
-    if orphans:  # unsourced, or pointing at a source the analysis did not list
-        groups.append((None, sorted(orphans, key=lambda a: a.cue.start if a.cue else 0)))
+    if grouped.unsourced:  # unsourced, or pointing at a source the analysis did not list
+        groups.append((None, sorted(grouped.unsourced, key=lambda a: a.cue.start if a.cue else 0)))
     return groups
 
 
@@ -143,13 +135,15 @@ def _scorecard_lines(scorecard: Scorecard | None, style: Style) -> list[str]:
         style.heading("Scorecard"),
         f"  statements: {scorecard.attributions}, with a source: {scorecard.attributions_with_source}, "
         f"sources: {scorecard.sources}",
-        f"  on record: {_percent(scorecard.on_record_share)}, anonymous: {_percent(scorecard.anonymous_share)}",
+        f"  on record: {percent(scorecard.on_record_share)}, anonymous: {percent(scorecard.anonymous_share)}",
     ]
-    if scorecard.attributions_by_kind:
-        by_kind = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(scorecard.attributions_by_kind.items()))
+    if scorecard.attributions_by_source_kind:
+        by_kind = ", ".join(
+            f"{source_kind_label(k).lower()} {v}" for k, v in sorted(scorecard.attributions_by_source_kind.items())
+        )
         lines.append(f"  statements by source kind: {by_kind}")
     if scorecard.sources_by_kind:
-        by_kind = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in sorted(scorecard.sources_by_kind.items()))
+        by_kind = ", ".join(f"{source_kind_label(k).lower()} {v}" for k, v in sorted(scorecard.sources_by_kind.items()))
         lines.append(f"  sources by kind: {by_kind}")
     if scorecard.anonymous_statements:
         lines.append(f"  anonymous statements: {', '.join(scorecard.anonymous_statements)}")
@@ -159,34 +153,22 @@ def _scorecard_lines(scorecard: Scorecard | None, style: Style) -> list[str]:
     return lines
 
 
-def _human_number(value: float) -> str:
-    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-        if abs(value) >= size:
-            return f"{value / size:,.4g} {word}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
-
-
 def describe_claim(claim: Claim) -> str:
-    """A claim's normalised reading: qualifier, value and unit, or the ISO date or period."""
-    if claim.date:
-        when = claim.date if not claim.date_end or claim.date_end == claim.date else f"{claim.date} to {claim.date_end}"
-        return f"{when}{' (relative to publication)' if claim.relative else ''}"
-    if claim.relative:
-        return "relative to publication, date unknown"
-    if claim.value is None:
-        return ""
-    return " ".join(part for part in (safe(claim.qualifier), _human_number(claim.value), safe(claim.unit)) if part)
+    """A claim's normalised reading ("about $5 billion", "2023-11-03"), worded as the web page words it."""
+    return safe(claim_reading(claim.value, claim.unit, claim.qualifier, claim.date, claim.date_end, claim.relative))
 
 
 def _claim_lines(analysis: ArticleAnalysis, names: dict[str, str], style: Style) -> list[str]:
     lines = [style.heading(f"Claims ({len(analysis.claims)})")]
     if not analysis.claims:
         lines.append("  none found")
+    attribution_sources = {a.id: a.source_id for a in analysis.attributions}
     for claim in analysis.claims:
         reading = describe_claim(claim)
+        backer_id = claim_source_id(claim.source_id, claim.attribution_id, attribution_sources)
         backer = (
-            f"backed by {names.get(claim.source_id, claim.source_id)}"
-            if claim.source_id
+            f"backed by {names.get(backer_id, backer_id)}"
+            if backer_id
             else ("in a statement with no named source" if claim.attribution_id else "stated by the article itself")
         )
         via = f" via {claim.attribution_id}" if claim.attribution_id else ""
@@ -236,7 +218,3 @@ def render_analysis(analysis: ArticleAnalysis, *, color: bool = False, width: in
 def render_failure(failure: InputFailure, *, color: bool = False) -> str:
     """One line for stderr naming the input and what went wrong."""
     return f"{Style(color).error('error:')} {safe(failure.origin)}: {safe(failure.problem)}"
-
-
-def render_all(analyses: Iterable[ArticleAnalysis], *, color: bool = False, width: int = DEFAULT_WIDTH) -> str:
-    return "\n".join(render_analysis(a, color=color, width=width) for a in analyses)

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from onrecord.model import ArticleAnalysis
-
-
-def to_json(record: Any, *, indent: int | None = None) -> str:
-    """JSON with non-ASCII kept readable, except the line and paragraph separators U+2028/U+2029:
-    escaped, because line-based readers (``str.splitlines``, some JSONL tools) split on them."""
-    dumped = json.dumps(record, ensure_ascii=False, indent=indent)
-    return dumped.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
-def analysis_json(analysis: ArticleAnalysis, *, indent: int | None = None) -> str:
-    """``ArticleAnalysis.to_dict()`` as JSON text."""
-    return to_json(analysis.to_dict(), indent=indent)
+from onrecord.model import ArticleAnalysis, to_json
 
 
 def write_jsonl(analyses: Iterable[ArticleAnalysis], out: TextIO) -> int:
     """One JSON object per line, flushed as each arrives; returns how many were written."""
     written = 0
     for analysis in analyses:
-        out.write(analysis_json(analysis) + "\n")
+        out.write(analysis.to_json() + "\n")
         out.flush()
         written += 1
     return written

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
+from onrecord.fetching.cli import with_fetch_options
+from onrecord.ingest import MAX_CHARS_CEILING
 from onrecord.store.db import DEFAULT_DB, StoreError
 
 _DB_HELP = "Corpus database: sqlite:///path/to.db or a plain path; only SQLite is supported."
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @click.option("--db", "db_url", default=DEFAULT_DB, show_default=True, help=_DB_HELP)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Analysis processes.")
 @click.option(
@@ -25,10 +26,35 @@ _DB_HELP = "Corpus database: sqlite:///path/to.db or a plain path; only SQLite i
     help="Articles per transaction; an interrupted run loses at most one batch of work.",
 )
 @click.option("--model", default=None, help="spaCy model name or path (default: onrecord's default model).")
-@click.option("--max-chars", type=click.IntRange(min=1), default=None, help="Refuse longer articles.")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1, max=MAX_CHARS_CEILING),
+    default=None,
+    help=f"Refuse longer articles [default and most: {MAX_CHARS_CEILING:,} characters, the analysis's limit].",
+)
 @click.option(
     "--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal)."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="Where to analyse: this machine's processes (--jobs), or Ray (needs onrecord[ray]; docs/scale.md).",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    envvar="RAY_ADDRESS",
+    help="With --engine ray: the cluster to join [default: $RAY_ADDRESS, else a local Ray started for this run].",
+)
+@click.option(
+    "--ray-cpus",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --engine ray: analysis actors, one CPU each (a local Ray gets this many CPUs) [default: all CPUs].",
+)
+@with_fetch_options(db_param="db_url")  # http(s) URLs, --urls FILE, --save-warc: docs/fetching.md
 def ingest(
     paths: tuple[str, ...],
     db_url: str,
@@ -37,6 +63,9 @@ def ingest(
     model: str | None,
     max_chars: int | None,
     progress: bool | None,
+    engine: str = "local",
+    ray_address: str | None = None,
+    ray_cpus: int | None = None,
 ) -> None:
     """Analyse the articles at PATHS and store them in a corpus database.
 
@@ -46,7 +75,12 @@ def ingest(
     """
     from onrecord.store.ingest import IngestInterrupted, ingest_paths
 
+    if not paths:
+        raise click.UsageError("give at least one PATH or URL (or --urls FILE)")
     show_progress = sys.stderr.isatty() if progress is None else progress
+    if engine == "ray":
+        _ingest_on_ray(paths, db_url, batch_size, model, max_chars, show_progress, ray_address, ray_cpus)
+        return
     try:
         report = ingest_paths(
             paths,
@@ -68,6 +102,36 @@ def ingest(
         sys.exit(1)
 
 
+def _ingest_on_ray(
+    paths: tuple[str, ...],
+    db_url: str,
+    batch_size: int,
+    model: str | None,
+    max_chars: int | None,
+    progress: bool,
+    address: str | None,
+    cpus: int | None,
+) -> None:
+    """``--engine ray``: the same report and exit status as the local engine (onrecord.distributed)."""
+    from onrecord.distributed import EngineError, ingest_on_ray
+    from onrecord.store.ingest import IngestInterrupted
+
+    try:
+        report = ingest_on_ray(
+            paths, db_url, batch_size=batch_size, model=model, max_chars=max_chars, progress=progress,
+            address=address, num_cpus=cpus,
+        )  # fmt: skip
+    except (StoreError, EngineError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    except IngestInterrupted as exc:
+        click.echo(exc.report.summary(), err=True)
+        click.echo("interrupted: committed batches are stored; run the same command again to resume", err=True)
+        sys.exit(130)
+    click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
 @click.command()
 @click.option("--db", "db_url", default=DEFAULT_DB, show_default=True, help=_DB_HELP)
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]), default="csv", show_default=True)
@@ -76,27 +140,18 @@ def ingest(
     "-o",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="Folder to write attributions.<fmt>, sources.<fmt> and claims.<fmt> into (created if missing).",
+    help="Folder to write articles, attributions, sources and claims .<fmt> into (created if missing).",
 )
 def export(db_url: str, fmt: str, output: Path) -> None:
-    """Write a corpus's attributions (with source profile, article, outlet, date), sources and claims."""
-    from onrecord.store.db import connect, db_path_from_url, user_version
+    """Write a corpus's articles (with their sourcing figures), attributions (with source profile, article,
+    outlet, date), sources and claims. The files replace those in the folder only once all are written."""
+    from onrecord.store.base import EXPORT_TIME_LIMIT_S, Database
     from onrecord.store.export import export_corpus
 
     try:
-        path = db_path_from_url(db_url)
-        conn = connect(path, read_only=True)
-    except StoreError as exc:
+        with Database.open(db_url, read_only=True, time_limit_s=EXPORT_TIME_LIMIT_S) as database:
+            written = export_corpus(database, fmt, output)
+    except (StoreError, ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
-    try:
-        if user_version(conn) < 1:
-            raise click.ClickException(f"{path}: not an onrecord corpus (no schema); build one with onrecord ingest")
-        written = export_corpus(conn, fmt, output)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"{path}: not a readable SQLite database ({exc})") from exc
-    finally:
-        conn.close()
     for item in written:
         click.echo(f"{item.path}: {item.rows} {item.table}")

@@ -1,8 +1,10 @@
 """Opening a corpus database: URL parsing, connection settings and the migration runner.
 
-Migrations are the numbered files ``migrations/NNN_name.sql``. ``PRAGMA user_version`` holds the
-number of the last one applied; each pending file runs in its own transaction together with the
-``user_version`` bump, so a crash mid-migration leaves the database at the previous version.
+This module is SQLite-specific (only store/ imports sqlite3). Migrations are the numbered files
+``migrations/NNN_name.sql``. ``PRAGMA user_version`` holds the number of the last one applied; each
+pending file runs in its own write transaction together with the ``user_version`` bump, so a crash
+mid-migration leaves the database at the previous version, and the version is re-read under the write
+lock, so concurrent openers apply each migration once.
 """
 
 from __future__ import annotations
@@ -13,12 +15,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from onrecord.store.base import StoreError
+
 DEFAULT_DB = "onrecord.db"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[\w-]+\.sql$")
-
-
-class StoreError(Exception):
-    """A corpus database that cannot be opened or used; the message names the database and the problem."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,46 +73,93 @@ def user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None, *, label: str = "database") -> int:
-    """Apply the pending migrations, each in one transaction; returns the resulting version.
+def split_statements(sql: str) -> list[str]:
+    """The statements of a migration script, split where SQLite's own tokenizer says one is complete.
 
-    ``conn`` must be in autocommit mode (``isolation_level=None``) so the transactions here are ours.
+    ``executescript`` cannot be used: it commits any open transaction first, and the migration must run
+    inside the ``BEGIN IMMEDIATE`` that re-read the schema version.
+    """
+    statements: list[str] = []
+    pending = ""
+    for piece in sql.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if _has_code(pending):
+                statements.append(pending.strip())
+            pending = ""
+    if _has_code(pending.rstrip(";")):
+        statements.append(pending.rstrip(";").strip())
+    return statements
+
+
+def _has_code(sql: str) -> bool:
+    lines = (line.split("--", 1)[0].strip() for line in sql.splitlines())
+    return any(line and line != ";" for line in lines)
+
+
+def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None, *, label: str = "database") -> int:
+    """Apply the pending migrations, each in one write transaction; returns the resulting version.
+
+    The schema version is read again *inside* ``BEGIN IMMEDIATE`` (the write lock) before each
+    migration, so two processes opening a new database together do not both create its tables: the
+    second waits for the lock, then finds the migration applied. ``conn`` must be in autocommit mode
+    (``isolation_level=None``) so the transactions here are ours.
     """
     migrations = load_migrations() if migrations is None else migrations
-    current = user_version(conn)
     latest = migrations[-1].version if migrations else 0
+    while True:
+        current = user_version(conn)
+        _refuse_newer(current, latest, label)
+        if current >= latest:
+            return current
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"{label}: could not take the write lock to migrate the schema: {exc}") from exc
+        migration = None
+        try:
+            current = user_version(conn)  # another process may have migrated while we waited
+            _refuse_newer(current, latest, label)
+            migration = next((m for m in migrations if m.version == current + 1), None)
+            if migration is not None:
+                for statement in split_statements(migration.sql):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {migration.version}")
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and migration is not None:
+                raise StoreError(f"{label}: migration {migration.name} failed: {exc}") from exc
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"{label}: could not migrate the schema: {exc}") from exc
+            raise
+
+
+def _refuse_newer(current: int, latest: int, label: str) -> None:
     if current > latest:
         raise StoreError(
             f"{label}: schema version {current} is newer than this onrecord knows ({latest}); upgrade onrecord"
         )
-    for migration in migrations:
-        if migration.version <= current:
-            continue
-        try:
-            # executescript runs statement by statement; on an error the BEGIN stays open, so roll back.
-            conn.executescript(
-                f"BEGIN IMMEDIATE;\n{migration.sql}\n;PRAGMA user_version = {migration.version};\nCOMMIT;"
-            )
-        except sqlite3.Error as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise StoreError(f"{label}: migration {migration.name} failed: {exc}") from exc
-        current = migration.version
-    return current
 
 
-def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """A connection with onrecord's settings: autocommit (explicit transactions), WAL, foreign keys."""
+def connect(path: Path, *, read_only: bool = False, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A connection with onrecord's settings: autocommit (explicit transactions), WAL, foreign keys.
+
+    ``check_same_thread=False`` lets :meth:`SQLiteDatabase.close` close a thread's reader from another thread.
+    """
     if read_only:
         if not path.exists():
             raise StoreError(f"{path}: no such corpus database")
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=check_same_thread
+        )
     else:
         if path.parent and not path.parent.exists():
             raise StoreError(f"{path}: folder {path.parent} does not exist")
         if path.exists() and path.is_dir():
             raise StoreError(f"{path}: is a folder, expected a database file")
-        conn = sqlite3.connect(path, isolation_level=None)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread)
     try:
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA foreign_keys = ON")

@@ -1,22 +1,52 @@
-"""Export a corpus's attributions, sources and claims as CSV, JSONL or Parquet files.
+"""Export a corpus's articles, attributions, sources and claims as CSV, JSONL or Parquet files.
 
-Each table is streamed from SQLite in chunks, so exporting a large corpus needs little memory.
-Column types are fixed here (not guessed from data), so an empty corpus still exports typed files.
+Dialect-neutral: rows come from :meth:`onrecord.store.base.Database.export_chunks`, in chunks, inside one
+:meth:`~onrecord.store.base.Database.snapshot` (the files agree even while an ingest writes), so exporting
+a large corpus needs little memory. Column types are fixed here (not guessed from data), so an empty
+corpus still exports typed files.
+
+- Atomic: the files are written into a temporary folder beside the target, which then replaces the
+  target's files in one rename; a failing export leaves whatever was in the target untouched.
+- CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+  carriage return: OWASP's list) get a leading apostrophe. JSONL and Parquet keep text exactly.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-import sqlite3
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from onrecord.figures import ARTICLE_FIGURE_COLUMNS
+from onrecord.store.base import Database
 
 FORMATS = ("csv", "jsonl", "parquet")
-_CHUNK_ROWS = 5000
+# Characters that make a spreadsheet treat a cell as a formula (OWASP, "CSV Injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-# (column, type) with type one of "str", "int", "float"; the SELECTs below produce exactly these, in order.
+ARTICLE_COLUMNS: list[tuple[str, str]] = [
+    ("article_id", "str"),
+    ("title", "str"),
+    ("author", "str"),
+    ("url", "str"),
+    ("outlet", "str"),
+    ("published", "str"),
+    ("language", "str"),
+    ("origin", "str"),
+    ("n_words", "int"),
+    ("model", "str"),
+    ("sources", "int"),
+    ("claims", "int"),
+    *ARTICLE_FIGURE_COLUMNS,  # statements, statements_with_source, on_record, anonymous and their shares
+]
+
+# (column, type) with type one of "str", "int", "float"; Database.export_chunks yields exactly these, in order.
 ATTRIBUTION_COLUMNS: list[tuple[str, str]] = [
     ("article_id", "str"),
     ("article_title", "str"),
@@ -50,21 +80,6 @@ ATTRIBUTION_COLUMNS: list[tuple[str, str]] = [
     ("relay_source_id", "str"),
     ("relay_name", "str"),
 ]
-_ATTRIBUTIONS_SQL = """
-SELECT a.article_id, ar.title, o.name, ar.published, a.id, a.kind, a.channel, a.confidence,
-       a.cue_text, a.cue_start, a.cue_end, a.content_text, a.content_start, a.content_end,
-       a.source_text, a.source_start, a.source_end, a.source_id,
-       s.name, s.kind, s.role, s.affiliation, s.country, s.seniority, s.status, s.count,
-       s.anonymity_reason, s.canonical_actor,
-       a.relay_text, a.relay_source_id, r.name
-FROM attributions a
-JOIN articles ar ON ar.id = a.article_id
-LEFT JOIN outlets o ON o.id = ar.outlet_id
-LEFT JOIN sources s ON s.article_id = a.article_id AND s.id = a.source_id
-LEFT JOIN sources r ON r.article_id = a.article_id AND r.id = a.relay_source_id
-ORDER BY ar.rowid, a.rowid
-"""
-
 SOURCE_COLUMNS: list[tuple[str, str]] = [
     ("article_id", "str"),
     ("article_title", "str"),
@@ -84,17 +99,6 @@ SOURCE_COLUMNS: list[tuple[str, str]] = [
     ("mentions", "int"),
     ("attributions", "int"),
 ]
-_SOURCES_SQL = """
-SELECT s.article_id, ar.title, o.name, ar.published, s.id, s.name, s.kind, s.role, s.affiliation,
-       s.country, s.seniority, s.status, s.count, s.anonymity_reason, s.canonical_actor,
-       (SELECT count(*) FROM mentions m WHERE m.article_id = s.article_id AND m.source_id = s.id),
-       (SELECT count(*) FROM attributions a WHERE a.article_id = s.article_id AND a.source_id = s.id)
-FROM sources s
-JOIN articles ar ON ar.id = s.article_id
-LEFT JOIN outlets o ON o.id = ar.outlet_id
-ORDER BY ar.rowid, s.rowid
-"""
-
 CLAIM_COLUMNS: list[tuple[str, str]] = [
     ("article_id", "str"),
     ("outlet", "str"),
@@ -114,20 +118,12 @@ CLAIM_COLUMNS: list[tuple[str, str]] = [
     ("source_id", "str"),
     ("source_name", "str"),
 ]
-_CLAIMS_SQL = """
-SELECT c.article_id, o.name, ar.published, c.id, c.type, c.text, c.start, c.end, c.value, c.unit,
-       c.qualifier, c.date, c.date_end, c.relative, c.attribution_id, c.source_id, s.name
-FROM claims c
-JOIN articles ar ON ar.id = c.article_id
-LEFT JOIN outlets o ON o.id = ar.outlet_id
-LEFT JOIN sources s ON s.article_id = c.article_id AND s.id = c.source_id
-ORDER BY ar.rowid, c.rowid
-"""
 
-TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "attributions": (_ATTRIBUTIONS_SQL, ATTRIBUTION_COLUMNS),
-    "sources": (_SOURCES_SQL, SOURCE_COLUMNS),
-    "claims": (_CLAIMS_SQL, CLAIM_COLUMNS),
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "articles": ARTICLE_COLUMNS,
+    "attributions": ATTRIBUTION_COLUMNS,
+    "sources": SOURCE_COLUMNS,
+    "claims": CLAIM_COLUMNS,
 }
 
 
@@ -138,36 +134,40 @@ class ExportedFile:
     rows: int
 
 
-def _chunks(conn: sqlite3.Connection, sql: str) -> Iterator[list[tuple]]:
-    cursor = conn.execute(sql)
-    while chunk := cursor.fetchmany(_CHUNK_ROWS):
-        yield chunk
+Chunks = Iterator[list[tuple[Any, ...]]]
 
 
-def _write_csv(conn: sqlite3.Connection, sql: str, columns: list[tuple[str, str]], path: Path) -> int:
+def neutralise_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would evaluate, made inert with a leading apostrophe; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _write_csv(chunks: Chunks, columns: list[tuple[str, str]], path: Path) -> int:
     count = 0
     # utf-8-sig: spreadsheet programs then read non-ASCII names correctly.
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([name for name, _ in columns])
-        for chunk in _chunks(conn, sql):
-            writer.writerows(chunk)
+        for chunk in chunks:
+            writer.writerows([neutralise_cell(value) for value in row] for row in chunk)
             count += len(chunk)
     return count
 
 
-def _write_jsonl(conn: sqlite3.Connection, sql: str, columns: list[tuple[str, str]], path: Path) -> int:
+def _write_jsonl(chunks: Chunks, columns: list[tuple[str, str]], path: Path) -> int:
     names = [name for name, _ in columns]
     count = 0
     with path.open("w", encoding="utf-8") as handle:
-        for chunk in _chunks(conn, sql):
+        for chunk in chunks:
             for row in chunk:
                 handle.write(json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False) + "\n")
             count += len(chunk)
     return count
 
 
-def _write_parquet(conn: sqlite3.Connection, sql: str, columns: list[tuple[str, str]], path: Path) -> int:
+def _write_parquet(chunks: Chunks, columns: list[tuple[str, str]], path: Path) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -175,7 +175,7 @@ def _write_parquet(conn: sqlite3.Connection, sql: str, columns: list[tuple[str, 
     schema = pa.schema([(name, arrow_types[kind]) for name, kind in columns])
     count = 0
     with pq.ParquetWriter(path, schema) as writer:
-        for chunk in _chunks(conn, sql):
+        for chunk in chunks:
             columns_of_chunk = zip(*chunk, strict=True)
             arrays = [pa.array(list(v), type=f.type) for v, f in zip(columns_of_chunk, schema, strict=True)]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
@@ -183,23 +183,45 @@ def _write_parquet(conn: sqlite3.Connection, sql: str, columns: list[tuple[str, 
     return count
 
 
-_WRITERS = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet}
+WRITERS = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet}
 
 
-def export_corpus(conn: sqlite3.Connection, fmt: str, output_dir: Path) -> list[ExportedFile]:
-    """Write ``attributions``, ``sources`` and ``claims`` as ``output_dir/<table>.<fmt>``; creates the folder."""
-    if fmt not in _WRITERS:
+def export_corpus(database: Database, fmt: str, output_dir: Path) -> list[ExportedFile]:
+    """Write ``<table>.<fmt>`` for each table of :data:`TABLES` into ``output_dir`` (created if missing), atomically.
+
+    The files are first written into a temporary folder beside ``output_dir``; only when every one is
+    complete do they replace the files of the same names in ``output_dir`` (other files there are
+    left alone). An error on the way removes the temporary folder and leaves ``output_dir`` as it was.
+    """
+    if fmt not in WRITERS:
         raise ValueError(f"export format {fmt!r}: expected one of {', '.join(FORMATS)}")
     if output_dir.exists() and not output_dir.is_dir():
         raise ValueError(f"--output {output_dir}: exists and is not a folder")
-    output_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    # One read transaction for all tables: the files agree even if an ingest commits meanwhile.
-    conn.execute("BEGIN")
+    parent = output_dir.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.partial-", dir=parent))
     try:
-        for table, (sql, columns) in TABLES.items():
-            path = output_dir / f"{table}.{fmt}"
-            written.append(ExportedFile(table, path, _WRITERS[fmt](conn, sql, columns, path)))
+        written = []
+        with database.snapshot():
+            for table, columns in TABLES.items():
+                path = staging / f"{table}.{fmt}"
+                written.append(ExportedFile(table, path, WRITERS[fmt](database.export_chunks(table), columns, path)))
+        return _publish(staging, output_dir, written)
     finally:
-        conn.execute("COMMIT")
-    return written
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _publish(staging: Path, output_dir: Path, written: list[ExportedFile]) -> list[ExportedFile]:
+    """Move the finished files into ``output_dir``: one rename of the folder when it is new, else one per file."""
+    if not output_dir.exists():
+        try:
+            staging.rename(output_dir)  # atomic: the folder appears complete or not at all
+            return [ExportedFile(f.table, output_dir / f.path.name, f.rows) for f in written]
+        except OSError:
+            output_dir.mkdir(parents=True, exist_ok=True)  # created meanwhile by someone else: move file by file
+    published = []
+    for item in written:
+        target = output_dir / item.path.name
+        os.replace(item.path, target)  # atomic per file, same file system (staging sits beside the target)
+        published.append(ExportedFile(item.table, target, item.rows))
+    return published

@@ -2,6 +2,11 @@
 
 Resuming works because every committed batch is final and the skip check runs before analysis:
 re-running the same command after an interruption analyses only what no batch committed.
+
+Two ingests on the same database share the work: each batch is *claimed* (:meth:`Database.claim`,
+under the write lock) just before it is handed to the analyser, so what one ingest stored or is
+analysing, the other skips; at the end, an ingest waits for the articles another one claimed and
+analyses any it did not store (it failed or died).
 """
 
 from __future__ import annotations
@@ -9,13 +14,15 @@ from __future__ import annotations
 import functools
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from onrecord.model import Article, ArticleAnalysis, InputFailure
-from onrecord.store.corpus import Store, WriteOutcome
+from onrecord.store.base import Database, WriteOutcome
+from onrecord.store.sqlite_writes import claim_owner
 
 Item = Article | InputFailure
 Result = ArticleAnalysis | InputFailure
@@ -23,13 +30,14 @@ Analyze = Callable[[Iterable[Item]], Iterator[Result]]
 Progress = Callable[[int], None]  # called with how many inputs were just settled
 
 DEFAULT_BATCH_SIZE = 32
+CLAIM_POLL_S = 1.0  # how often an ingest looks again at articles another ingest has claimed
 
 
 @dataclass
 class IngestReport:
     """What one ingest run did; ``failures`` keep each input's origin and problem."""
 
-    db: Path
+    db: Path | str
     added: int = 0
     replaced: int = 0
     unchanged: int = 0  # stored before under the same model signature, not re-analysed
@@ -131,7 +139,7 @@ def _batches(results: Iterable[Result], size: int) -> Iterator[list[Result]]:
 
 def ingest_items(
     items: Sequence[Item],
-    store: Store,
+    store: Database,
     *,
     signature: str,
     analyze: Analyze,
@@ -141,18 +149,65 @@ def ingest_items(
 ) -> IngestReport:
     """Skip what ``store`` holds under ``signature``, analyse the rest, write it batch by batch.
 
-    ``report`` is updated as batches commit, so a caller that catches KeyboardInterrupt still
-    knows what was stored.
+    What is stored is checked again for every batch, just before it is analysed, and the batch is
+    claimed, so a second ingest running at the same time skips what this one stores or is analysing
+    (and vice versa). ``report`` is updated as batches commit, so a caller that catches
+    KeyboardInterrupt still knows what was stored.
     """
     if batch_size < 1:
         raise ValueError(f"batch size must be at least 1, got {batch_size}")
-    report = report or IngestReport(store.path)
-    pending = _not_yet_stored(items, store.stored_models(), signature, report)
+    report = report or IngestReport(store.label)
     tick = progress or (lambda n: None)
+    pending = _first_of_each_text(items, report)
     tick(len(items) - len(pending))
-    if not pending:
-        return report  # all stored already: don't even load the pipeline
-    for batch in _batches(_ticking(analyze(pending), tick), batch_size):
+    # Cheap pre-check: when everything is stored already, don't even load the pipeline.
+    stored = store.stored_models([i.id for i in pending if isinstance(i, Article)])
+    if all(isinstance(i, Article) and stored.get(i.id) == signature for i in pending):
+        report.unchanged += len(pending)
+        tick(len(pending))
+        return report
+    owner = claim_owner(uuid.uuid4().hex[:12])
+    deferred: list[Article] = []  # claimed by another ingest when their turn came
+    try:
+        _analyse_and_write(
+            _claimed(pending, store, signature, owner, batch_size, report, tick, deferred),
+            store,
+            signature,
+            analyze,
+            batch_size,
+            report,
+            tick,
+        )
+        while deferred:
+            waiting, deferred = deferred, []
+            time.sleep(CLAIM_POLL_S)
+            _analyse_and_write(
+                _claimed(waiting, store, signature, owner, batch_size, report, tick, deferred),
+                store,
+                signature,
+                analyze,
+                batch_size,
+                report,
+                tick,
+            )
+    finally:
+        store.release_claims(owner)
+    return report
+
+
+def _analyse_and_write(
+    items: Iterator[Item],
+    store: Database,
+    signature: str,
+    analyze: Analyze,
+    batch_size: int,
+    report: IngestReport,
+    tick: Progress,
+) -> None:
+    first = next(items, None)
+    if first is None:
+        return  # nothing left to analyse: don't load the pipeline
+    for batch in _batches(_ticking(analyze(_chain(first, items)), tick), batch_size):
         analyses = [r for r in batch if isinstance(r, ArticleAnalysis)]
         mismatched = next((a.model for a in analyses if a.model != signature), None)
         if mismatched is not None:
@@ -165,7 +220,36 @@ def ingest_items(
             _count(report, outcome)
             if isinstance(result, ArticleAnalysis) and outcome in (WriteOutcome.ADDED, WriteOutcome.REPLACED):
                 report.words_analysed += len(result.article.text.split())
-    return report
+
+
+def _chain(first: Item, rest: Iterator[Item]) -> Iterator[Item]:
+    yield first
+    yield from rest
+
+
+def _claimed(
+    items: Sequence[Item],
+    store: Database,
+    signature: str,
+    owner: str,
+    batch_size: int,
+    report: IngestReport,
+    tick: Progress,
+    deferred: list[Article],
+) -> Iterator[Item]:
+    """The items to analyse, batch by batch: each batch is checked against the store and claimed when the
+    analyser asks for it (lazily), so what another ingest stored or holds meanwhile is not analysed twice."""
+    for start in range(0, len(items), batch_size):
+        batch = items[start : start + batch_size]
+        claims = store.claim([i.id for i in batch if isinstance(i, Article)], signature, owner)
+        for item in batch:
+            if isinstance(item, Article) and item.id in claims.stored:
+                report.unchanged += 1
+                tick(1)
+            elif isinstance(item, Article) and item.id in claims.elsewhere:
+                deferred.append(item)
+            else:
+                yield item
 
 
 def _ticking(results: Iterable[Result], tick: Progress) -> Iterator[Result]:
@@ -175,8 +259,8 @@ def _ticking(results: Iterable[Result], tick: Progress) -> Iterator[Result]:
         yield result
 
 
-def _not_yet_stored(items: Sequence[Item], stored: dict[str, str], signature: str, report: IngestReport) -> list[Item]:
-    """The items that need analysis: not stored under ``signature``, first of their text in this run."""
+def _first_of_each_text(items: Sequence[Item], report: IngestReport) -> list[Item]:
+    """The items minus repeats of a text already seen in this run (counted as duplicates)."""
     seen: set[str] = set()
     pending: list[Item] = []
     for item in items:
@@ -185,9 +269,6 @@ def _not_yet_stored(items: Sequence[Item], stored: dict[str, str], signature: st
                 report.duplicates += 1
                 continue
             seen.add(item.id)
-            if stored.get(item.id) == signature:
-                report.unchanged += 1
-                continue
         pending.append(item)
     return pending
 
@@ -213,12 +294,14 @@ def ingest_paths(
     max_chars: int | None = None,
     progress: bool = False,
     analyze: Analyze | None = None,
+    signature: str | None = None,
 ) -> IngestReport:
     """Analyse the articles at ``paths`` (files, folders, globs, JSONL, ``-``) into the corpus at ``db``.
 
     Idempotent and resumable: articles stored under the same model signature are skipped before
     analysis. ``progress`` draws a bar (count, rate, ETA) on stderr. ``analyze`` replaces the
     analysis step (tests); by default it is the spaCy pipeline with ``jobs`` worker processes.
+    ``signature`` is what an ``analyze`` replacement stamps on its analyses (default: ``model``'s).
     """
     from onrecord.analysis.pipeline import DEFAULT_MODEL
 
@@ -226,8 +309,8 @@ def ingest_paths(
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     started = time.perf_counter()
-    with Store.open(db) as store:
-        report = IngestReport(store.path)
+    with Database.open(db) as store:
+        report = IngestReport(store.label)
         # Read everything first: the total makes the progress bar's ETA honest, and reading is
         # cheap next to analysis (texts of 10,000 articles are a few tens of MB).
         items = list(default_read(paths, max_chars))
@@ -236,7 +319,7 @@ def ingest_paths(
             ingest_items(
                 items,
                 store,
-                signature=model_signature_for(model),
+                signature=signature or model_signature_for(model),
                 analyze=analyze or default_analyze(model, jobs),
                 batch_size=batch_size,
                 progress=bar.update if bar is not None else None,

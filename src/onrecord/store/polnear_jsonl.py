@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from onrecord.corpus.polnear import polnear_dir
 
 # PolNeAR's publisher slugs -> the outlet names people know; an unknown slug is kept as it is.
 OUTLET_NAMES = {
@@ -28,9 +29,7 @@ _MISSING = {"", "none", "null"}
 
 def default_polnear_dir() -> Path:
     """``$ONRECORD_SHARED/data/polnear``, else ``shared/data/polnear`` beside the repository root."""
-    shared = os.environ.get("ONRECORD_SHARED")
-    root = Path(shared) if shared else Path(__file__).resolve().parents[3].parent / "shared"
-    return root / "data" / "polnear"
+    return polnear_dir()
 
 
 def _value(row: dict[str, str], key: str) -> str | None:

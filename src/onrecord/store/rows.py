@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from onrecord.model import ArticleAnalysis, Span
@@ -26,11 +25,6 @@ def count_words(text: str) -> int:
     return len(text.split())
 
 
-def analysis_json(analysis: ArticleAnalysis) -> str:
-    # ensure_ascii=False keeps non-ASCII text readable in the DB and half the size for non-Latin scripts.
-    return json.dumps(analysis.to_dict(), ensure_ascii=False, separators=(",", ":"))
-
-
 def article_values(analysis: ArticleAnalysis, outlet_id: int | None) -> dict[str, Any]:
     article = analysis.article
     return {
@@ -44,7 +38,7 @@ def article_values(analysis: ArticleAnalysis, outlet_id: int | None) -> dict[str
         "language": article.language,
         "text": article.text,
         "model": analysis.model,
-        "analysis_json": analysis_json(analysis),
+        "analysis_json": analysis.to_json(),  # the model's one JSON serialiser
         "n_words": count_words(article.text),
     }
 

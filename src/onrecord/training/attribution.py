@@ -14,12 +14,12 @@ import pycrfsuite
 import spacy
 from spacy.tokens import Doc
 
-from onrecord.analysis.attribution.assemble import cue_head
 from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences
-from onrecord.analysis.attribution.labels import CUE, TaggedSpan, gold_cues, role_labels, token_labels
+from onrecord.analysis.attribution.spans import CUE, TaggedSpan, cue_head
 from onrecord.analysis.attribution.tagger import LEXICON_FILE, MODEL_FILE, ROLES_FILE, WEIGHTS_DIR
 from onrecord.corpus.polnear import PolnearDocument, read_split
 from onrecord.training.cache import parsed_docs
+from onrecord.training.labels import gold_cues, role_labels, token_labels
 
 LEXICON_MIN_COUNT = 3
 LEXICON_MIN_PROBABILITY = 0.03

@@ -8,8 +8,9 @@ are untrusted: Jinja2 autoescapes everything, links are only http(s), scripts lo
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
+import ipaddress
+import logging
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -25,8 +26,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from onrecord import __version__
-from onrecord.web import charts, queries
+from onrecord import __version__, display
+from onrecord.store.base import Database
+from onrecord.web import charts, params, queries
 from onrecord.web.article_view import KIND_LABELS, build_article_view
 from onrecord.web.openapi import openapi_document
 
@@ -65,6 +67,65 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+# The names a server bound to this machine answers to: a page on another site that points its own
+# name at 127.0.0.1 (DNS rebinding) sends that name as Host, and is refused.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+# Binding to every interface: clients may use any of the machine's addresses, so any IP address
+# is accepted as Host (a rebinding page can only ever send a name); names still have to be listed.
+WILDCARD_BINDS = frozenset({"0.0.0.0", "::", ""})
+
+
+def host_name(host_header: str) -> str:
+    """The host part of a Host header, lower-case, without port, IPv6 brackets or a trailing dot."""
+    host = host_header.strip().lower()
+    if host.startswith("["):  # [::1]:8321
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:  # name:port (a bare IPv6 address holds several colons)
+        host = host.partition(":")[0]
+    return host.rstrip(".")
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+class HostCheck:
+    """Refuse requests whose Host header is not a name this server was told it answers to (400)."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: Iterable[str]) -> None:
+        self.app = app
+        names = {host_name(h) for h in allowed_hosts}
+        self.any_host = "*" in names
+        self.any_address = bool(names & WILDCARD_BINDS)
+        self.allowed = names - WILDCARD_BINDS
+
+    def accepts(self, host: str) -> bool:
+        if self.any_host or host in self.allowed:
+            return True
+        return self.any_address and _is_ip_address(host)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        header = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"), "")
+        host = host_name(header)
+        if self.accepts(host):
+            await self.app(scope, receive, send)
+            return
+        shown = repr(header[:100]) if header else "no Host header"
+        message = (
+            f"Host {shown} is not a name this server answers to; "
+            "start it with `onrecord serve --allow-host NAME` to accept that name"
+        )
+        response = error_response(Request(scope), 400, message)
+        await response(scope, receive, send)
+
+
 def safe_url(value: str | None) -> str | None:
     """The URL if it is http(s) with a host, else None: article URLs never become javascript: links."""
     if not value:
@@ -82,10 +143,6 @@ def inline_code(text: str) -> Markup:
     return Markup("".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts)))
 
 
-def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
-
-
 def make_templates() -> Jinja2Templates:
     env = Environment(
         loader=PackageLoader("onrecord.web", "templates"),
@@ -94,11 +151,11 @@ def make_templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.filters["safe_url"] = safe_url
-    env.filters["percent"] = percent
+    env.filters["percent"] = lambda share: display.percent(share, missing="–")
     env.filters["inline_code"] = inline_code
     env.filters["kind_label"] = lambda kind: KIND_LABELS.get(kind or "", kind or "unknown")
     env.globals["version"] = __version__
-    env.globals["query"] = lambda **params: urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    env.globals["query"] = lambda **values: urlencode({k: v for k, v in values.items() if v not in (None, "")})
     return Jinja2Templates(env=env)
 
 
@@ -122,12 +179,12 @@ def json_url(request: Request) -> str:
 
 def page_links(request: Request, page: queries.Page) -> dict[str, str | None]:
     """Previous/next links that keep every other query parameter."""
-    params = {k: v for k, v in request.query_params.items() if k != "_offset"}
+    kept = {k: v for k, v in request.query_params.items() if k != "_offset"}
 
     def link(offset: int | None) -> str | None:
         if offset is None:
             return None
-        return request.url.path + "?" + urlencode({**params, "_offset": offset})
+        return request.url.path + "?" + urlencode({**kept, "_offset": offset})
 
     prev = max(page.offset - page.limit, 0) if page.offset > 0 else None
     return {"prev": link(prev), "next": link(page.next_offset)}
@@ -142,12 +199,11 @@ def page(handler: Callable[[Request, Any], PageResult]) -> Callable[[Request], R
     def endpoint(request: Request) -> Response:
         app_state = request.app.state
         try:
-            with queries.open_readonly(app_state.db_path) as conn:
-                template, context, payload = handler(request, conn)
+            template, context, payload = handler(request, app_state.db)
         except queries.QueryError as exc:
             return error_response(request, 400, str(exc))
-        except sqlite3.Error as exc:  # e.g. the file was replaced or locked while serving
-            return error_response(request, 503, f"corpus database {app_state.db_path}: {exc}")
+        except queries.DatabaseError as exc:  # a query past the time limit, or the file replaced or locked
+            return error_response(request, 503, str(exc))
         if wants_json(request):
             return JSONResponse(payload)
         context.update(request=request, json_url=json_url(request))
@@ -157,11 +213,29 @@ def page(handler: Callable[[Request, Any], PageResult]) -> Callable[[Request], R
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
+    """The error page, or ``{"error", "status"}`` on a JSON twin, security headers included.
+
+    The headers are set here as well as by :class:`SecurityHeaders` because a 500 is answered by
+    Starlette's outermost middleware, outside every middleware the app adds.
+    """
+    response: Response
     if wants_json(request):
-        return JSONResponse({"error": message, "status": status}, status_code=status)
-    return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"status": status, "message": message, "json_url": None}, status_code=status
-    )
+        response = JSONResponse({"error": message, "status": status}, status_code=status)
+    else:
+        response = request.app.state.templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message, "json_url": None}, status_code=status
+        )
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+log = logging.getLogger("onrecord.web")
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    """Any unexpected failure: a plain 500 for the client, the traceback only in the server's log."""
+    log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, f"Internal error while answering {request.url.path}; the server log says more")
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -174,9 +248,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
 # ---------------------------------------------------------------- pages
 
 
-def overview_page(request: Request, conn: Any) -> PageResult:
-    data = queries.overview(conn)
-    top_sources = queries.source_directory(conn, queries.StatementFilter(), limit=10)
+def overview_page(request: Request, db: Database) -> PageResult:
+    data = db.overview()
+    top_sources = db.source_directory(queries.StatementFilter(), limit=10)
     outlets = data["by_outlet"][:15]
     outlet_bars = charts.horizontal_bars(
         [
@@ -205,81 +279,79 @@ def overview_page(request: Request, conn: Any) -> PageResult:
     return "overview.html", context, payload
 
 
-def articles_page(request: Request, conn: Any) -> PageResult:
-    params = dict(request.query_params)
-    filters = queries.parse_filter(params)
-    size, offset = queries.parse_page(params)
-    result = queries.list_articles(conn, filters, size, offset)
+def articles_page(request: Request, db: Database) -> PageResult:
+    query = dict(request.query_params)
+    filters = params.parse_filter(query)
+    size, offset = params.parse_page(query)
+    result = db.list_articles(filters, size, offset)
     payload = {**result.to_dict(), "filters": filters.as_params()}
     context = {
         "page": result,
         "filters": filters,
         "links": page_links(request, result),
-        "facets": queries.facet_values(conn),
+        "facets": db.facet_values(),
     }
     return "articles.html", context, payload
 
 
-def article_page(request: Request, conn: Any) -> PageResult:
+def article_page(request: Request, db: Database) -> PageResult:
     article_id = strip_json(request.path_params["article_id"])
-    analysis = queries.get_article(conn, article_id)
+    analysis = db.get_article(article_id)
     if analysis is None:
         raise HTTPException(404, f"No article with id {article_id!r}")
     context = {"a": analysis, "view": build_article_view(analysis)}
     return "article.html", context, analysis
 
 
-def sources_page(request: Request, conn: Any) -> PageResult:
-    params = dict(request.query_params)
-    filters = queries.parse_filter(params)
-    size, offset = queries.parse_page(params, default_size=100)
-    result = queries.source_directory(conn, filters, size, offset)
+def sources_page(request: Request, db: Database) -> PageResult:
+    query = dict(request.query_params)
+    filters = params.parse_filter(query)
+    size, offset = params.parse_page(query, default_size=100)
+    result = db.source_directory(filters, size, offset)
     payload = {**result.to_dict(), "filters": filters.as_params()}
     context = {
         "page": result,
         "filters": filters,
         "links": page_links(request, result),
-        "facets": queries.facet_values(conn),
+        "facets": db.facet_values(),
     }
     return "sources.html", context, payload
 
 
-def source_page(request: Request, conn: Any) -> PageResult:
-    params = dict(request.query_params)
-    name = (params.get("name") or "").strip()
-    if not name:
-        raise queries.QueryError("parameter 'name' is required: the source's name as listed in /sources")
-    filters = queries.parse_filter({**params, "source": name, "q": ""})
-    size, offset = queries.parse_page(params)
+def source_page(request: Request, db: Database) -> PageResult:
+    query = dict(request.query_params)
+    name = params.required_text(query, "name", "the source's name as listed in /sources")
+    filters = params.parse_filter({**query, "source": name, "q": ""})
+    size, offset = params.parse_page(query)
     # The profile covers the whole corpus; the outlet and date filters narrow only the statements listed.
-    profile = queries.source_directory(conn, queries.StatementFilter(source=name, kind=filters.kind), limit=1)
-    if not profile.rows:
+    profile = db.source_profile(name, filters.kind)
+    if profile is None:
         raise HTTPException(404, f"No source named {name!r}" + (f" of kind {filters.kind!r}" if filters.kind else ""))
-    statements = queries.search_statements(conn, filters, size, offset)
-    payload = {"source": profile.rows[0], **statements.to_dict(), "filters": filters.as_params()}
+    statements = db.search_statements(filters, size, offset)
+    payload = {"source": profile, **statements.to_dict(), "filters": filters.as_params()}
     context = {
-        "profile": profile.rows[0],
+        "profile": profile,
         "page": statements,
         "links": page_links(request, statements),
         "filters": filters,
-        "facets": queries.facet_values(conn),
+        "facets": db.facet_values(),
     }
     return "source.html", context, payload
 
 
-def search_page(request: Request, conn: Any) -> PageResult:
-    params = dict(request.query_params)
-    filters = queries.parse_filter(params)
-    size, offset = queries.parse_page(params)
+def search_page(request: Request, db: Database) -> PageResult:
+    query = dict(request.query_params)
+    filters = params.parse_filter(query)
+    size, offset = params.parse_page(query)
     searched = any(filters.as_params().values())
-    result = queries.search_statements(conn, filters, size, offset) if searched else queries.Page([], 0, size, 0)
+    result = db.search_statements(filters, size, offset) if searched else queries.Page([], 0, size, 0)
     payload = {**result.to_dict(), "filters": filters.as_params()}
     context = {
         "page": result,
         "filters": filters,
         "searched": searched,
         "links": page_links(request, result),
-        "facets": queries.facet_values(conn),
+        "facets": db.facet_values(),
     }
     return "search.html", context, payload
 
@@ -294,10 +366,18 @@ def api_page(request: Request) -> Response:
     )
 
 
-def create_app(db_path: str | Path) -> Starlette:
-    """The web app over the corpus at ``db_path`` (checked now, opened read-only per request)."""
-    path = queries.resolve_db_path(db_path)
-    queries.check_database(path)
+def create_app(
+    db_path: str | Path,
+    allowed_hosts: Iterable[str] = LOCAL_HOSTS,
+    time_limit_s: float | None = queries.DEFAULT_TIME_LIMIT_S,
+) -> Starlette:
+    """The web app over the corpus at ``db_path`` (checked now, opened read-only; each worker thread reads
+    on its own connection). Every query stops at ``time_limit_s`` seconds (the page then answers 503).
+
+    ``allowed_hosts``: the Host names requests may carry (``"*"``: any; ``"0.0.0.0"`` or ``"::"``:
+    any IP address too); others get a 400, which is what stops DNS rebinding.
+    """
+    db = queries.open_corpus(db_path, time_limit_s)
     overview = page(overview_page)
     articles = page(articles_page)
     sources = page(sources_page)
@@ -319,8 +399,10 @@ def create_app(db_path: str | Path) -> Starlette:
         Route("/api", api_page),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
-    app.state.db_path = path
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error, Exception: server_error})
+    app.state.db = db
+    app.state.db_path = db.label
     app.state.templates = make_templates()
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(HostCheck, allowed_hosts=tuple(allowed_hosts))
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: it also covers HostCheck's refusals
     return app

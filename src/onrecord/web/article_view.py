@@ -11,6 +11,8 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
+from onrecord.display import SOURCE_KIND_LABELS, claim_reading, claim_source_id, group_statements, source_kind_label
+
 # Layers, in the order a segment's "primary" source is chosen: the speaker's own mention wins.
 LAYERS = ("source", "relay", "cue", "content", "claim")
 LAYER_LABELS = {
@@ -20,15 +22,7 @@ LAYER_LABELS = {
     "content": "Content (what was said)",
     "claim": "Number or date",
 }
-KIND_LABELS = {
-    "named_person": "Named person",
-    "named_organization": "Named organisation",
-    "outlet": "News outlet",
-    "document": "Document",
-    "anonymous_individual": "Anonymous individual",
-    "anonymous_group": "Anonymous group",
-    "unattributed": "Unattributed",
-}
+KIND_LABELS = SOURCE_KIND_LABELS  # one wording for the web and the report (onrecord.display)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +121,14 @@ def source_profiles(analysis: dict[str, Any]) -> list[dict[str, Any]]:
     sources = {s.get("id"): s for s in analysis.get("sources") or [] if s.get("id")}
     attributions = analysis.get("attributions") or []
     outlet = analysis.get("outlet")
+    grouped = group_statements(sources, attributions, lambda a: a.get("source_id"))
     profiles = []
     for sid, source in sources.items():
-        own = [a for a in attributions if a.get("source_id") == sid]
+        own = grouped.of(sid)
         profiles.append(
             {
                 **source,
-                "kind_label": KIND_LABELS.get(source.get("kind") or "", source.get("kind") or "unknown"),
+                "kind_label": source_kind_label(source.get("kind")),
                 "statements": [
                     {
                         "id": a.get("id"),
@@ -182,14 +177,29 @@ def relay_chain(
 
 
 def claim_rows(analysis: dict[str, Any]) -> list[dict[str, Any]]:
-    """Claims with the name of the source that backs them (or None when nobody does)."""
+    """Claims with their reading ("about $5 billion") and the name of the source that backs them (or None)."""
     names = {s.get("id"): s.get("name") for s in analysis.get("sources") or []}
-    attribution_source = {a.get("id"): a.get("source_id") for a in analysis.get("attributions") or []}
+    attribution_sources = {a.get("id"): a.get("source_id") for a in analysis.get("attributions") or []}
     rows = []
     for claim in analysis.get("claims") or []:
-        sid = claim.get("source_id") or attribution_source.get(claim.get("attribution_id"))
+        sid = claim_source_id(claim.get("source_id"), claim.get("attribution_id"), attribution_sources)
+        value = claim.get("value")
+        reading = claim_reading(
+            float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None,
+            claim.get("unit"),
+            claim.get("qualifier"),
+            claim.get("date"),
+            claim.get("date_end"),
+            bool(claim.get("relative")),
+        )
         rows.append(
-            {**claim, "text": (claim.get("span") or {}).get("text"), "backed_by": names.get(sid), "source_id": sid}
+            {
+                **claim,
+                "text": (claim.get("span") or {}).get("text"),
+                "reading": reading,
+                "backed_by": names.get(sid),
+                "source_id": sid,
+            }
         )
     return rows
 

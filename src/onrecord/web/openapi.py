@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from onrecord import __version__
-from onrecord.web.queries import ANONYMITY_VALUES, MAX_PAGE_SIZE, SOURCE_KINDS
+from onrecord.web.params import ANONYMITY_VALUES, MAX_OFFSET, MAX_PAGE_SIZE, SOURCE_KINDS
 
 
 def _param(name: str, description: str, schema: dict[str, Any], where: str = "query", required: bool = False):
@@ -18,7 +18,11 @@ def _param(name: str, description: str, schema: dict[str, Any], where: str = "qu
 
 PAGE_PARAMS = [
     _param("_size", "Rows per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 50}),
-    _param("_offset", "Rows to skip (use `next_offset` from the previous page).", {"type": "integer", "minimum": 0}),
+    _param(
+        "_offset",
+        "Rows to skip (use `next_offset` from the previous page).",
+        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+    ),
 ]
 DATE_PARAMS = [
     _param("from", "Articles published on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).", {"type": "string"}),
@@ -73,6 +77,10 @@ def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 ERRORS = {
     "400": _json_response("A parameter is invalid; `error` names it.", {"$ref": "#/components/schemas/Error"}),
     "404": _json_response("No such resource.", {"$ref": "#/components/schemas/Error"}),
+    "500": _json_response(
+        "An unexpected failure; the server's log has the details.", {"$ref": "#/components/schemas/Error"}
+    ),
+    "503": _json_response("The corpus database cannot be read.", {"$ref": "#/components/schemas/Error"}),
 }
 
 

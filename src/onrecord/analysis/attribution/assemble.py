@@ -11,16 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from spacy.tokens import Doc, Token
 
-from onrecord.analysis.attribution.features import OPEN_QUOTES, QUOTES, sentence_bounds
-from onrecord.analysis.attribution.labels import CONTENT, CUE, SOURCE, TaggedSpan
+from onrecord.analysis.attribution.features import sentence_bounds
+from onrecord.analysis.attribution.spans import (
+    CONTENT,
+    CUE,
+    SOURCE,
+    CueRoles,
+    TaggedParagraph,
+    TaggedSpan,
+    cue_head,
+)
+from onrecord.analysis.quotes import AMBIGUOUS_QUOTES, OPEN_QUOTES, has_quotation
 from onrecord.model import Attribution, AttributionKind, Span
-
-if TYPE_CHECKING:
-    from onrecord.analysis.attribution.tagger import CueRoles, TaggedParagraph
 
 SENTENCE_CROSSING_COST = 12  # in tokens: a cue in another sentence must be much nearer to win
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
@@ -56,23 +61,13 @@ def _sentence_gap(doc: Doc, a: TaggedSpan, b: TaggedSpan) -> int:
     return 1
 
 
-def cue_head(doc: Doc, cue: TaggedSpan, lexicon: Mapping[str, float]) -> Token:
-    """The cue's main word: its strongest lexicon word, else its syntactic root."""
-    tokens = list(doc[cue.start : cue.end])
-    best = max(tokens, key=lambda t: lexicon.get(t.lemma_.lower(), 0.0))
-    if lexicon.get(best.lemma_.lower(), 0.0) > 0.0:
-        return best
-    return doc[cue.start : cue.end].root
-
-
 def _grammatical_source_tokens(head: Token) -> list[Token]:
     """Tokens that syntactically name who speaks through ``head``: subject, agent, "according to" object."""
     found = [child for child in head.children if child.dep_ in SUBJECT_DEPS]
     for child in head.children:
         if child.dep_ == "agent":
             found.extend(grandchild for grandchild in child.children if grandchild.dep_ == "pobj")
-        if head.lemma_.lower() == "accord" and child.dep_ == "prep":
-            found.extend(grandchild for grandchild in child.children if grandchild.dep_ == "pobj")
+    found.extend(_according_to_objects(head))
     # "said to be ..." / "he was expected to say": borrow the subject of the governing verb
     if not found and head.dep_ in ("xcomp", "conj") and head.head.i != head.i:
         found = [child for child in head.head.children if child.dep_ in SUBJECT_DEPS]
@@ -131,9 +126,9 @@ def classify(doc: Doc, head: Token, content_text: str, has_source: bool, relayed
         return AttributionKind.RELAY
     if not has_source:
         return AttributionKind.UNSOURCED
-    if stripped[:1] in OPEN_QUOTES | {'"'}:
+    if stripped[:1] in OPEN_QUOTES | AMBIGUOUS_QUOTES:
         return AttributionKind.DIRECT
-    if _has_quotation(stripped):
+    if has_quotation(stripped):
         return AttributionKind.MIXED
     if lemma in BELIEF_LEMMAS:
         return AttributionKind.BELIEF
@@ -159,19 +154,6 @@ def _relayed_source(doc: Doc, head: Token) -> tuple[int, int] | None:
         if not (token.is_punct or token.lower_ in ("and", "also")):
             break
     return None
-
-
-def _has_quotation(text: str) -> bool:
-    """Quotation marks in ``text``; a ’ or ' between two letters is an apostrophe, not a quote."""
-    for k, ch in enumerate(text):
-        if ch not in QUOTES:
-            continue
-        if ch in "’'" and 0 < k < len(text) - 1 and text[k - 1].isalnum() and text[k + 1].isalnum():
-            continue
-        if ch in "’'" and k > 0 and text[k - 1] in "sS" and (k == len(text) - 1 or not text[k + 1].isalnum()):
-            continue  # plural possessive: the officials’ view
-        return True
-    return False
 
 
 def assemble(doc: Doc, paragraphs: Sequence[TaggedParagraph], lexicon: Mapping[str, float]) -> list[Attribution]:
@@ -300,12 +282,8 @@ def _syntactic_source(
         for source in tagged_sources:
             if source.start <= token.i < source.end:
                 chosen = source
-    if chosen is None and head.lemma_.lower() == "accord":
-        for child in head.children:
-            for grandchild in child.children if child.dep_ == "prep" else ():
-                if grandchild.dep_ == "pobj":
-                    subtree = list(grandchild.subtree)
-                    chosen = TaggedSpan(SOURCE, subtree[0].i, subtree[-1].i + 1)
+    if chosen is None:
+        chosen = _according_to_object(head)
     if chosen is None:
         chosen = choose_source(doc, cue, head, tagged_sources, contents)
     if chosen is not None and any(c.start <= chosen.start < c.end for c in contents):
@@ -313,17 +291,21 @@ def _syntactic_source(
     return chosen
 
 
+def _according_to_objects(head: Token) -> list[Token]:
+    """The heads of X in "according to X" (objects of the prepositions under ``head``), when ``head`` is
+    "according"; else none. The one reading of "according to X" for choosing and building sources."""
+    if head.lemma_.lower() != "accord":
+        return []
+    return [obj for prep in head.children if prep.dep_ == "prep" for obj in prep.children if obj.dep_ == "pobj"]
+
+
 def _according_to_object(head: Token) -> TaggedSpan | None:
     """The X of "according to X", as a token range, when ``head`` is "according"."""
-    if head.lemma_.lower() != "accord":
+    objects = _according_to_objects(head)
+    if not objects:
         return None
-    for child in head.children:
-        if child.dep_ == "prep":
-            for grandchild in child.children:
-                if grandchild.dep_ == "pobj":
-                    subtree = list(grandchild.subtree)
-                    return TaggedSpan(SOURCE, subtree[0].i, subtree[-1].i + 1)
-    return None
+    subtree = list(objects[0].subtree)
+    return TaggedSpan(SOURCE, subtree[0].i, subtree[-1].i + 1)
 
 
 def _without(span: TaggedSpan, removed: TaggedSpan, doc: Doc) -> TaggedSpan | None:

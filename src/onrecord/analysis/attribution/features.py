@@ -10,18 +10,21 @@ inside a quotation, and (d) where it stands relative to the sentence's strongest
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-OPEN_QUOTES = frozenset({"“", "‘", "«", "``"})
-CLOSE_QUOTES = frozenset({"”", "’", "»", "''"})
-AMBIGUOUS_QUOTES = frozenset({'"'})
-QUOTES = OPEN_QUOTES | CLOSE_QUOTES | AMBIGUOUS_QUOTES
+from onrecord.analysis.quotes import quote_states
 
 _ARGUMENT_DEPS = frozenset({"ccomp", "nsubj", "xcomp", "dobj", "mark", "agent", "prep", "advcl", "nsubjpass"})
-_BOUNDS_KEY = "onrecord.sentence_bounds"
+# Per-Doc arrays (sentence bounds; head, dependency, entity type, POS per token) of the Doc being tagged,
+# while a component runs (see cached_sentence_bounds): kept out of doc.user_data so that nothing
+# unserialisable is left on the Doc.
+_Bounds = tuple[list[int], list[int]]
+_BOUNDS: ContextVar[tuple[Doc, _Bounds, dict[str, list]] | None] = ContextVar("onrecord_sentence_bounds", default=None)
 ANCESTOR_CUE_MIN = 0.15
 # Span-tagger features the role tagger does without: they helped find cues, not their source and content.
 ROLE_EXCLUDED_FEATURES = (
@@ -43,22 +46,52 @@ class Sequence:
     features: list[list[str]]
 
 
-def sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
-    """Per token, the start and end (exclusive) token index of its sentence, computed once per Doc.
-
-    ``Token.sent`` walks the Doc's sentences on every call, which made it the component's main cost.
-    """
-    cached = doc.user_data.get(_BOUNDS_KEY)
-    if cached is not None and len(cached[0]) == len(doc):
-        return cached
+def _compute_sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
     starts = [0] * len(doc)
     ends = [len(doc)] * len(doc)
     for sent in doc.sents:
         for i in range(sent.start, sent.end):
             starts[i] = sent.start
             ends[i] = sent.end
-    doc.user_data[_BOUNDS_KEY] = (starts, ends)
     return starts, ends
+
+
+def sentence_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Per token, the start and end (exclusive) token index of its sentence.
+
+    ``Token.sent`` walks the Doc's sentences on every call, which made it the component's main cost;
+    inside :func:`cached_sentence_bounds` the bounds are computed once per Doc.
+    """
+    cached = _BOUNDS.get()
+    if cached is not None and cached[0] is doc:
+        return cached[1]
+    return _compute_sentence_bounds(doc)
+
+
+def _token_arrays(doc: Doc) -> dict[str, list]:
+    """Head index, dependency label, entity type and POS of every token (plain lists: no Token objects)."""
+    cached = _BOUNDS.get()
+    if cached is not None and cached[0] is doc and cached[2]:
+        return cached[2]
+    arrays: dict[str, list] = {"head": [], "dep": [], "ent": [], "pos": []}
+    for token in doc:
+        arrays["head"].append(token.head.i)
+        arrays["dep"].append(token.dep_)
+        arrays["ent"].append(token.ent_type_ or "-")
+        arrays["pos"].append(token.pos_)
+    if cached is not None and cached[0] is doc:
+        cached[2].update(arrays)
+    return arrays
+
+
+@contextlib.contextmanager
+def cached_sentence_bounds(doc: Doc) -> Iterator[None]:
+    """Compute ``doc``'s sentence bounds (and token arrays) once for the block; nothing is left behind."""
+    token = _BOUNDS.set((doc, _compute_sentence_bounds(doc), {}))
+    try:
+        yield
+    finally:
+        _BOUNDS.reset(token)
 
 
 def cue_bin(probability: float) -> str:
@@ -85,23 +118,6 @@ def paragraphs(doc: Doc) -> list[list[int]]:
     if current:
         groups.append(current)
     return groups
-
-
-def quote_states(doc: Doc, indices: list[int]) -> list[str]:
-    """For each token of a paragraph: "open"/"close" for quote marks, "in" or "out" otherwise."""
-    states = []
-    inside = False
-    for i in indices:
-        text = doc[i].text
-        if text in OPEN_QUOTES or (text in AMBIGUOUS_QUOTES and not inside):
-            states.append("open")
-            inside = True
-        elif text in CLOSE_QUOTES or (text in AMBIGUOUS_QUOTES and inside):
-            states.append("close")
-            inside = False
-        else:
-            states.append("in" if inside else "out")
-    return states
 
 
 def _ancestor_cue(token: Token, lexicon: Mapping[str, float]) -> tuple[str, str, Token | None]:
@@ -238,16 +254,24 @@ def cue_relative_features(
     """
     cue_start, cue_end = cue
     sent_starts, _ = sentence_bounds(doc)
+    arrays = _token_arrays(doc)
+    heads, deps = arrays["head"], arrays["dep"]
+    role_base, quotes = _role_base(base_features)
     cue_sentence = sent_starts[cue_start]
     sentence_number: dict[int, int] = {}
     for i in indices:
         sentence_number.setdefault(sent_starts[i], len(sentence_number))
     cue_sentence_number = sentence_number.get(cue_sentence, 0)
+    head_i = head.i
     head_lemma = head.lemma_.lower()
     head_ancestors = {a.i for a in head.ancestors}
+    # A token is blocked when another cue lies wholly between it and this cue: to the right, from the
+    # first end of a cue starting after this one; to the left, before the last start of one ending before it.
+    others = [(s, e) for s, e in other_cues if (s, e) != cue]
+    blocked_from = min((e for s, e in others if s >= cue_end), default=None)
+    blocked_before = max((s for s, e in others if e <= cue_start), default=None)
     out = []
     for k, i in enumerate(indices):
-        token = doc[i]
         if cue_start <= i < cue_end:
             side, distance = "C", "0"
         elif i < cue_start:
@@ -261,37 +285,56 @@ def cue_relative_features(
             else ("+" if sentences_apart > 0 else "-") + ("1" if abs(sentences_apart) == 1 else "2")
         )
         relation = "unrel"
-        if i == head.i:
+        if i == head_i:
             relation = "head"
         elif i in head_ancestors:
             relation = "above"
         else:
-            node = token
+            node = i
             for _ in range(MAX_ANCESTOR_STEPS):
-                if node.head.i == node.i:
+                parent = heads[node]
+                if parent == node:
                     break
-                if node.head.i == head.i:
-                    relation = f"under:{node.dep_}"
+                if parent == head_i:
+                    relation = f"under:{deps[node]}"
                     break
-                node = node.head
-        blocked = any((s >= cue_end and e <= i) or (e <= cue_start and s > i) for s, e in other_cues if (s, e) != cue)
-        quote = next((f[2:] for f in base_features[k] if f.startswith("q=")), "out")
+                node = parent
+        blocked = (blocked_from is not None and i >= blocked_from) or (
+            blocked_before is not None and i < blocked_before
+        )
         out.append(
             [
-                *(f for f in base_features[k] if not f.startswith(ROLE_EXCLUDED_FEATURES)),
+                *role_base[k],
                 f"R:side={side}",
                 f"R:dist={side}{distance}",
                 f"R:sent={sentence}",
                 f"R:rel={relation}",
                 f"R:rel|side={relation}|{side}",
-                f"R:rel|dep={relation}|{token.dep_}",
-                f"R:side|q={side}|{quote}",
+                f"R:rel|dep={relation}|{deps[i]}",
+                f"R:side|q={side}|{quotes[k]}",
                 f"R:side|sent={side}|{sentence}",
                 f"R:hlem|side={head_lemma}|{side}",
                 f"R:hlem|rel={head_lemma}|{relation}",
                 f"R:blocked={blocked}|{side}",
-                f"R:side|ent={side}|{token.ent_type_ or '-'}",
-                f"R:side|pos={side}|{token.pos_}",
+                f"R:side|ent={side}|{arrays['ent'][i]}",
+                f"R:side|pos={side}|{arrays['pos'][i]}",
             ]
         )
     return out
+
+
+# The last paragraph's role-tagger base features: the role tagger reads one paragraph's features once
+# per cue, so they are filtered once per paragraph (keyed by the identity of the feature list).
+_last_role_base: tuple[list[list[str]], list[list[str]], list[str]] | None = None
+
+
+def _role_base(base_features: list[list[str]]) -> tuple[list[list[str]], list[str]]:
+    """The span-tagger features the role tagger keeps, and each token's quote state, per token."""
+    global _last_role_base
+    cached = _last_role_base
+    if cached is not None and cached[0] is base_features:
+        return cached[1], cached[2]
+    kept = [[f for f in features if not f.startswith(ROLE_EXCLUDED_FEATURES)] for features in base_features]
+    quotes = [next((f[2:] for f in features if f.startswith("q=")), "out") for features in base_features]
+    _last_role_base = (base_features, kept, quotes)
+    return kept, quotes

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import pycrfsuite
 from spacy.tokens import Doc, Token
 
-from onrecord.analysis.attribution.assemble import cue_head
 from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences
-from onrecord.analysis.attribution.labels import CUE, TaggedSpan, spans_from_labels
+from onrecord.analysis.attribution.spans import CUE, CueRoles, TaggedParagraph, TaggedSpan, cue_head, spans_from_labels
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 MODEL_FILE = "attribution.crfsuite"
 LEXICON_FILE = "cue_lexicon.json"
 ROLES_FILE = "roles.crfsuite"
-# Optionally, a token the best tag sequence leaves out but whose marginal probability of being a cue
-# is at least this becomes a cue candidate too (the role tagger drops it if it finds no content).
-# Off: on PolNeAR dev it bought recall at a greater cost in precision (0.3: content F1 -0.008).
-EXTRA_CUE_PROBABILITY: float | None = None
 LEXICON_CUE_MIN: float | None = 0.3
 
 
@@ -65,26 +59,8 @@ def _open_crf(path: Path) -> pycrfsuite.Tagger | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class CueRoles:
-    """What the role tagger found for one cue: its source and content spans, and how sure it was."""
-
-    cue: TaggedSpan
-    spans: list[TaggedSpan]
-    confidence: float
-
-
-@dataclass(frozen=True, slots=True)
-class TaggedParagraph:
-    tokens: list[int]
-    spans: list[TaggedSpan]
-    confidence: dict[int, float]  # token index -> marginal probability of its predicted label
-    roles: list[CueRoles] | None = None  # None when no role tagger is loaded
-
-
 class AttributionTagger:
-    def __init__(self, weights_dir: Path = WEIGHTS_DIR, extra_cue_probability: float | None = EXTRA_CUE_PROBABILITY):
-        self.extra_cue_probability = extra_cue_probability
+    def __init__(self, weights_dir: Path = WEIGHTS_DIR):
         self.lexicon_cue_min = LEXICON_CUE_MIN
         lexicon_path = weights_dir / LEXICON_FILE
         if not lexicon_path.is_file():
@@ -114,8 +90,6 @@ class AttributionTagger:
             roles = None
             if self.roles is not None:
                 cues = [s for s in spans if s.type == CUE]
-                if self.extra_cue_probability is not None:
-                    cues += self._extra_cues(sequence.tokens, labels)
                 if self.lexicon_cue_min is not None:
                     cues += self._lexicon_cues(doc, sequence.tokens, labels)
                 cues.sort(key=lambda s: s.start)
@@ -135,21 +109,6 @@ class AttributionTagger:
             if likely and any(child.dep_ in ("ccomp", "dobj", "xcomp") for child in token.children):
                 found.append(TaggedSpan(CUE, i, i + 1))
         return found
-
-    def _extra_cues(self, tokens: list[int], labels: list[str]) -> list[TaggedSpan]:
-        """Runs of likely cue tokens the best sequence missed (call right after ``tag``)."""
-        extra: list[TaggedSpan] = []
-        for k, (i, label) in enumerate(zip(tokens, labels, strict=True)):
-            if label.endswith(CUE):
-                continue
-            probability = self.tagger.marginal("B-CUE", k) + self.tagger.marginal("I-CUE", k)
-            if probability < (self.extra_cue_probability or 1.0):
-                continue
-            if extra and extra[-1].end == i and k > 0 and tokens[k - 1] == i - 1:
-                extra[-1] = TaggedSpan(CUE, extra[-1].start, i + 1)
-            else:
-                extra.append(TaggedSpan(CUE, i, i + 1))
-        return extra
 
     def _roles(self, doc: Doc, tokens: list[int], features: list[list[str]], cues: list[TaggedSpan]) -> list[CueRoles]:
         assert self.roles is not None

@@ -1,6 +1,7 @@
 """spaCy component ``onrecord_claims``: sets ``doc._.claims``.
 
-Runs after ``onrecord_sources``, so each claim can carry the attribution and source behind it.
+Runs after ``onrecord_sources``, so each claim can carry the attribution and source behind it; relative
+dates ("last month") are resolved against ``doc._.article.published`` (left unresolved without one).
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ class ClaimsComponent:
         return doc
 
 
-@Language.factory("onrecord_claims")
+@Language.factory(
+    "onrecord_claims",
+    assigns=["doc._.claims"],
+    requires=["doc._.article", "doc._.attributions", "doc._.sources", "doc.ents", "doc.sents"],
+    default_config={},
+)
 def make_claims_component(nlp: Language, name: str) -> ClaimsComponent:
     register_extensions()
     return ClaimsComponent()

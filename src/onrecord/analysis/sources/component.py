@@ -20,9 +20,10 @@ from spacy.tokens import Doc
 
 from onrecord.analysis.extensions import register_extensions
 from onrecord.analysis.sources.channel import detect_channel
+from onrecord.analysis.sources.context import DocContext
 from onrecord.analysis.sources.entities import SourceResolver
+from onrecord.analysis.sources.lexicon import FIRST_SINGULAR
 from onrecord.analysis.sources.names import fullest_name
-from onrecord.analysis.sources.profile import FIRST_SINGULAR, TITLES, inside_quote
 from onrecord.analysis.sources.tables import Tables, load_tables
 from onrecord.model import Attribution, Source, SourceKind
 
@@ -59,11 +60,11 @@ def _mark_outlet_relays(doc: Doc, attributions: list[Attribution], by_id: dict[s
             attribution.relay_source_id = outlet_id
 
 
-def _authorial(doc: Doc, source: Source) -> bool:
+def _authorial(context: DocContext, source: Source) -> bool:
     """A source that is only ever "I"/"me" outside quotations: the article's author speaking."""
     for mention in source.mentions:
-        span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
-        if span is None or span.text.lower() not in FIRST_SINGULAR or inside_quote(doc, span[0]):
+        span = context.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None or span.text.lower() not in FIRST_SINGULAR or context.inside_quote(span[0]):
             return False
     return bool(source.mentions)
 
@@ -106,7 +107,9 @@ class SourcesComponent:
     def __call__(self, doc: Doc) -> Doc:
         register_extensions()
         attributions: list[Attribution] = list(doc._.attributions or [])
-        resolver = SourceResolver(doc, self.tables)
+        # Article-wide facts live in this context for this call only: nothing is cached on the Doc.
+        context = DocContext(doc, self.tables)
+        resolver = SourceResolver(context)
         # Text order of the source mention, so that "Watson" after "Adrienne Watson" finds her.
         ordered = sorted(
             attributions,
@@ -126,8 +129,8 @@ class SourcesComponent:
         sources = _merge_same_person(resolver.sources, attributions)
         for source in sources:
             if source.kind is SourceKind.NAMED_PERSON and source.mentions:
-                source.name = fullest_name(doc, source.name, source.mentions[0].start, TITLES)
-                if _authorial(doc, source):
+                source.name = fullest_name(context.name_forms, source.name, source.mentions[0].start)
+                if _authorial(context, source):
                     author = doc._.article.author if doc._.article is not None else None
                     source.name = author or "the author"
         sources = _merge_same_person(sources, attributions)
@@ -137,10 +140,17 @@ class SourcesComponent:
             source = by_id.get(attribution.source_id or "")
             attribution.channel = detect_channel(doc, attribution, source.kind if source else None, self.tables)
         doc._.sources = sources
+        doc._.attributions = attributions  # source ids, relays and channels set above (extensions store copies)
         return doc
 
 
-@Language.factory("onrecord_sources")
-def make_sources_component(nlp: Language, name: str) -> SourcesComponent:
+@Language.factory(
+    "onrecord_sources",
+    assigns=["doc._.sources", "doc._.attributions"],
+    requires=["doc._.attributions", "doc._.article", "token.dep", "token.tag", "token.ent_type", "doc.sents"],
+    default_config={"actors_path": None},
+)
+def make_sources_component(nlp: Language, name: str, actors_path: str | None) -> SourcesComponent:
+    """``actors_path``: a user actors table (columns of data/actors.tsv) merged over the built-in one."""
     register_extensions()
-    return SourcesComponent(load_tables())
+    return SourcesComponent(load_tables(actors_path))

@@ -11,16 +11,19 @@ Mentions are taken in text order. A mention joins an earlier entity when:
   noun and number whose status and seniority do not conflict;
 - an indefinite descriptor ("a senior official", "two officials") always introduces a new entity.
 
-Attributions without a source span get no entity (the scorecard counts them as unattributed).
+Attributions without a source span get no entity (the scorecard counts them as unattributed), nor do those
+whose mention names no source: a relative pronoun whose antecedent cannot speak ("meetings, which envision ...").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Span, Token
 
-from onrecord.analysis.sources.profile import (
+from onrecord.analysis.sources.anonymity import anonymity_reason
+from onrecord.analysis.sources.context import DocContext
+from onrecord.analysis.sources.lexicon import (
     FIRST_PLURAL,
     FIRST_SINGULAR,
     GROUP_QUANTIFIERS,
@@ -28,14 +31,11 @@ from onrecord.analysis.sources.profile import (
     PERSONAL_SINGULAR,
     PLURAL_PRONOUNS,
     SECOND_PERSON,
-    MentionProfile,
-    anonymity_reason,
-    antecedent_span,
-    as_report,
-    mention_span,
-    profile_mention,
 )
-from onrecord.analysis.sources.tables import Tables
+from onrecord.analysis.sources.mention import MentionProfile, as_report
+from onrecord.analysis.sources.phrase import mention_span
+from onrecord.analysis.sources.profile import profile_in_context
+from onrecord.analysis.sources.references import antecedent_span
 from onrecord.model import ANONYMOUS_KINDS, Source, SourceKind
 from onrecord.model import Span as TextSpan
 
@@ -55,11 +55,12 @@ class _Entity:
 class SourceResolver:
     """Builds the article's source entities one mention at a time (see the module docstring)."""
 
-    def __init__(self, doc: Doc, tables: Tables):
-        self.doc = doc
-        self.tables = tables
+    def __init__(self, context: DocContext):
+        self.context = context
+        self.doc = context.doc
+        self.tables = context.tables
         self.entities: list[_Entity] = []
-        self._by_offsets: dict[tuple[int, int], _Entity] = {}  # one mention shared by several attributions
+        self._by_offsets: dict[tuple[int, int], _Entity | None] = {}  # one mention shared by several attributions
 
     @property
     def sources(self) -> list[Source]:
@@ -69,14 +70,19 @@ class SourceResolver:
         """The entity for the mention at character offsets [start, end), created or joined.
 
         ``reported``: the attribution's cue says the source reported ("the ISW reported", "according to"); a
-        publishing body then stands for its report (:func:`.profile.as_report`).
+        publishing body then stands for its report (:func:`.mention.as_report`). None when the mention names no
+        source (a relative pronoun whose antecedent cannot speak: "meetings, which envision talks").
         """
         if (start, end) in self._by_offsets:
-            return self._by_offsets[(start, end)].source
+            known = self._by_offsets[(start, end)]
+            return known.source if known is not None else None
         span = mention_span(self.doc, start, end)
         if span is None:
             return None
-        profile = profile_mention(self.doc, span, self.tables)
+        profile = profile_in_context(self.context, span)
+        if profile.kind is SourceKind.UNATTRIBUTED:
+            self._by_offsets[(start, end)] = None
+            return None
         if reported:
             profile = as_report(profile, self.tables)
         entity = self._match(span, profile)
@@ -85,7 +91,7 @@ class SourceResolver:
             if introduction is not None:
                 # "One senior administration official pushed back ... the official said": the description's
                 # referent was introduced in a sentence that is no attribution; it says who "the official" is.
-                introduced = profile_mention(self.doc, antecedent_span(introduction), self.tables)
+                introduced = profile_in_context(self.context, antecedent_span(introduction))
                 if introduced.kind is profile.kind:
                     profile = replace(introduced, definite=True)
             entity = self._new_entity(profile)
@@ -216,7 +222,7 @@ class SourceResolver:
             return
         elif profile.antecedent is not None and profile.pronoun not in INDIVIDUAL_QUANTIFIERS | GROUP_QUANTIFIERS:
             # A new entity met first as "who" or "he": its antecedent says the status and head count.
-            profile = profile_mention(self.doc, profile.antecedent, self.tables)
+            profile = profile_in_context(self.context, profile.antecedent)
             fields.append("count")
         for name in fields:
             if getattr(source, name) is None and getattr(profile, name) is not None:

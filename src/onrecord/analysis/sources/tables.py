@@ -1,6 +1,7 @@
 """Curated lookup tables (actors, abbreviations, outlets, roles) read from TSV files.
 
-The built-in tables live in ``data/`` beside this module. ``ONRECORD_ACTORS=path.tsv`` names a user table
+The built-in tables live in ``data/`` beside this module. ``load_tables(path)`` (the pipeline's
+``onrecord_sources.actors_path`` setting, which ``ONRECORD_ACTORS=path.tsv`` feeds) names a user table
 with the same columns as ``data/actors.tsv``; its rows are merged over the built-in ones (same alias: the
 user's row wins). Keys are matched case-insensitively with a leading "the" removed.
 """
@@ -8,7 +9,6 @@ user's row wins). Keys are matched case-insensitively with a leading "the" remov
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -83,6 +83,18 @@ def read_actors(path: Path) -> dict[str, Actor]:
     }
 
 
+@lru_cache(maxsize=1)
+def load_word_lists() -> dict[str, dict[str, str]]:
+    """The profiler's word lists (``data/words.tsv``, columns ``list word value``): list -> word -> value.
+
+    Read once per process; :mod:`.lexicon` names each list.
+    """
+    lists: dict[str, dict[str, str]] = {}
+    for name, word, value in read_rows(DATA_DIR / "words.tsv", 3):
+        lists.setdefault(name, {})[word] = value
+    return lists
+
+
 @lru_cache(maxsize=4)
 def _load(user_actors: str | None) -> Tables:
     actors = read_actors(DATA_DIR / "actors.tsv")
@@ -97,6 +109,10 @@ def _load(user_actors: str | None) -> Tables:
     )
 
 
-def load_tables() -> Tables:
-    """The built-in tables with ``$ONRECORD_ACTORS`` merged over the actors (read once per path)."""
-    return _load(os.environ.get(ACTORS_ENV) or None)
+def load_tables(actors_path: str | Path | None = None) -> Tables:
+    """The built-in tables with the user table at ``actors_path`` merged over the actors (read once per path).
+
+    The pipeline passes its ``onrecord_sources`` ``actors_path`` setting, which ``$ONRECORD_ACTORS``
+    (:data:`ACTORS_ENV`) fills when unset (:func:`onrecord.analysis.pipeline.component_settings`).
+    """
+    return _load(str(actors_path) if actors_path else None)

@@ -1,4 +1,6 @@
-"""BIO labels for SOURCE / CUE / CONTENT tokens, from gold attributions (training) and back (decoding).
+"""Training labels from PolNeAR gold attributions: BIO labels for SOURCE / CUE / CONTENT tokens (span tagger)
+and, per gold cue, for its own source and contents (role tagger). Decoding labels back into spans is runtime
+(:func:`onrecord.analysis.attribution.spans.spans_from_labels`).
 
 A token gets at most one label. Where annotations nest (the content of one attribution holds
 another's cue and source), the cue wins over the source, the source over the content, and among
@@ -12,20 +14,10 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
+from onrecord.analysis.attribution.spans import CONTENT, CUE, SOURCE
 from onrecord.corpus.polnear import GoldAttribution
 
-SOURCE, CUE, CONTENT = "SRC", "CUE", "CON"
 PRIORITY = {CUE: 0, SOURCE: 1, CONTENT: 2}
-LABELS = ("O", *(f"{p}-{t}" for t in (SOURCE, CUE, CONTENT) for p in "BI"))
-
-
-@dataclass(frozen=True, slots=True)
-class TaggedSpan:
-    """A run of tokens with one label type: token indices [start, end) into the Doc."""
-
-    type: str
-    start: int
-    end: int
 
 
 def token_labels(doc: Doc, attributions: Sequence[GoldAttribution]) -> list[str]:
@@ -75,31 +67,6 @@ def _tokens_in(doc: Doc, char_to_token: list[int], start: int, end: int) -> list
         if i >= 0 and (not found or found[-1] != i) and (doc[i].idx >= start or c == start):
             found.append(i)
     return found
-
-
-def spans_from_labels(indices: Sequence[int], labels: Sequence[str]) -> list[TaggedSpan]:
-    """Runs of B/I labels over a sequence's tokens; an I after a different type starts a new run."""
-    spans: list[TaggedSpan] = []
-    current: tuple[str, int, int] | None = None
-    for i, label in zip(indices, labels, strict=True):
-        if label == "O":
-            if current:
-                spans.append(TaggedSpan(*current))
-            current = None
-            continue
-        prefix, kind = label.split("-", 1)
-        if current and prefix == "I" and current[0] == kind:
-            current = (kind, current[1], i + 1)
-        else:
-            if current:
-                spans.append(TaggedSpan(*current))
-            current = (kind, i, i + 1)
-    if current:
-        spans.append(TaggedSpan(*current))
-    return spans
-
-
-ROLE_LABELS = ("O", "B-SRC", "I-SRC", "B-CON", "I-CON")
 
 
 @dataclass(frozen=True, slots=True)

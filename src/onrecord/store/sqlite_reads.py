@@ -1,0 +1,467 @@
+"""The SQLite read side: every SELECT of the web app, the export and the ingest's skip check.
+
+Functions take a :class:`Reader` (a connection plus the time limit) and plain values, and return
+plain dicts and lists. SQLite specifics live here: FTS5 ``MATCH`` and its query syntax, the
+``onrecord_words`` Python function registered on each connection, ``group_concat`` with a U+001F
+separator, ``json_each`` for id lists. Figures (shares) are never computed in SQL: queries count
+statements per source kind and :mod:`onrecord.figures` turns the counts into figures.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import sqlite3
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from onrecord.figures import (
+    ANONYMOUS_KIND_VALUES,
+    ON_RECORD_KIND_VALUES,
+    SourcingFigures,
+    figures_from_kind_counts,
+)
+from onrecord.store.base import TABLES, Page, QueryTimeout, StatementFilter, StoreError, search_terms
+
+ON_RECORD_SQL = ", ".join(f"'{k}'" for k in sorted(ON_RECORD_KIND_VALUES))
+ANONYMOUS_SQL = ", ".join(f"'{k}'" for k in sorted(ANONYMOUS_KIND_VALUES))
+_PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at the clock (Datasette uses the same)
+
+
+class Deadline:
+    """The progress handler of one connection: interrupts the running statement once ``at`` has passed."""
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def __call__(self) -> int:
+        return 1 if self.at is not None and time.monotonic() > self.at else 0
+
+    def install(self, conn: sqlite3.Connection) -> None:
+        conn.set_progress_handler(self, _PROGRESS_STEPS)
+
+
+class Reader:
+    """A read connection with a time limit on every statement; errors become store errors naming the database."""
+
+    def __init__(self, conn: sqlite3.Connection, deadline: Deadline, time_limit_s: float | None, label: str) -> None:
+        self.conn = conn
+        self.deadline = deadline
+        self.time_limit_s = time_limit_s
+        self.label = label
+
+    def _start(self) -> None:
+        self.deadline.at = None if self.time_limit_s is None else time.monotonic() + self.time_limit_s
+
+    def _error(self, exc: sqlite3.Error) -> StoreError:
+        if isinstance(exc, sqlite3.OperationalError) and str(exc) == "interrupted":
+            return QueryTimeout(
+                f"corpus database {self.label}: the query ran past the {self.time_limit_s:g} s time limit and was"
+                " stopped; narrow it (fewer words, a filter, a date range) and try again"
+            )
+        return StoreError(f"corpus database {self.label}: {exc}")
+
+    def all(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        self._start()
+        try:
+            return self.conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        finally:
+            self.deadline.at = None
+
+    def one(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Row | None:
+        found = self.all(sql, args)
+        return found[0] if found else None
+
+    def chunks(self, sql: str, args: Sequence[Any] = (), size: int = 5000) -> Iterator[list[tuple[Any, ...]]]:
+        """Rows in chunks; the time limit applies to each chunk (the first includes any sorting)."""
+        try:
+            self._start()
+            cursor = self.conn.execute(sql, args)
+            while True:
+                self._start()
+                chunk = cursor.fetchmany(size)
+                self.deadline.at = None
+                if not chunk:
+                    return
+                yield [tuple(row) for row in chunk]
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
+        finally:
+            self.deadline.at = None
+
+
+@functools.lru_cache(maxsize=256)
+def _words_pattern(needle: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(needle.strip()), re.IGNORECASE)
+
+
+def words_match(value: str | None, needle: str) -> bool:
+    """Whether ``needle`` occurs in ``value`` starting at a word boundary, ignoring case.
+
+    So an affiliation filter "US" finds "US executive" and "US government" but not "Russia",
+    and "spokes" finds "spokesperson". Registered on each connection as ``onrecord_words``.
+    """
+    return value is not None and _words_pattern(needle).search(value) is not None
+
+
+def prepare_connection(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.create_function("onrecord_words", 2, words_match, deterministic=True)
+
+
+def fts_query(text: str) -> str:
+    """The FTS5 query of a search: each distinct term (:func:`search_terms`) quoted, so user input
+    can never be FTS5 syntax that errors, and bounded in number and length."""
+    return " ".join('"' + term.replace('"', '""') + '"' for term in search_terms(text))
+
+
+def _ids_param(ids: Sequence[str]) -> str:
+    return json.dumps(list(ids))
+
+
+# ---------------------------------------------------------------- ingest and tests
+
+
+def stored_models(reader: Reader, article_ids: Sequence[str] | None) -> dict[str, str]:
+    if article_ids is None:
+        return {r[0]: r[1] for r in reader.all("SELECT id, model FROM articles")}
+    rows = reader.all(
+        "SELECT id, model FROM articles WHERE id IN (SELECT value FROM json_each(?))", [_ids_param(article_ids)]
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def counts(reader: Reader) -> dict[str, int]:
+    return {table: reader.all(f"SELECT count(*) FROM {table}")[0][0] for table in TABLES}
+
+
+def analysis_dict(reader: Reader, article_id: str) -> dict[str, Any] | None:
+    row = reader.one("SELECT analysis_json FROM articles WHERE id = ?", [article_id])
+    return None if row is None else json.loads(row[0])
+
+
+def is_corpus(reader: Reader) -> list[str]:
+    """The onrecord tables missing from this database (empty: it is a corpus)."""
+    tables = {r[0] for r in reader.all("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
+    return sorted({"articles", "sources", "attributions", "statements_fts"} - tables)
+
+
+def schema_version(reader: Reader) -> int:
+    return int(reader.all("PRAGMA user_version")[0][0])
+
+
+# ---------------------------------------------------------------- filters
+
+
+def _upper_bound(iso: str) -> str:
+    """An upper bound of 2023-11 includes every day of November: compare against 2023-11-99."""
+    return iso if len(iso) == 10 else iso + "-99"
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:
+    """WHERE clauses (over aliases at=attributions, s=sources, ar=articles, o=outlets) and their params."""
+    where: list[str] = []
+    args: list[Any] = []
+    if f.anonymity == "named":
+        where.append(f"s.kind IN ({ON_RECORD_SQL})")
+    elif f.anonymity == "anonymous":
+        where.append(f"s.kind IN ({ANONYMOUS_SQL})")
+    elif f.anonymity == "unattributed":
+        where.append("(s.kind IS NULL OR s.kind = 'unattributed')")
+    if f.kind:
+        where.append("s.kind = ?")
+        args.append(f.kind)
+    if f.affiliation:
+        where.append("onrecord_words(s.affiliation, ?)")
+        args.append(f.affiliation)
+    if f.role:
+        where.append("onrecord_words(s.role, ?)")
+        args.append(f.role)
+    if f.outlet:
+        where.append("o.name = ?")
+        args.append(f.outlet)
+    if f.date_from:
+        where.append("ar.published >= ?")
+        args.append(f.date_from)
+    if f.date_to:
+        where.append("ar.published <= ?")
+        args.append(_upper_bound(f.date_to))
+    if f.source:
+        where.append("s.name = ? COLLATE NOCASE")
+        args.append(f.source)
+    return where, args
+
+
+# ---------------------------------------------------------------- statements
+
+STATEMENT_COLUMNS = """
+    at.article_id, at.id AS attribution_id, at.kind AS attribution_kind, at.channel,
+    at.source_id, at.source_text, at.cue_text, at.content_text, at.relay_text, at.confidence,
+    s.name AS source_name, s.kind AS source_kind, s.role, s.affiliation, s.status, s.count,
+    rs.name AS relay_name, ar.title, substr(ar.text, 1, 100) AS snippet, ar.published, o.name AS outlet
+"""
+
+STATEMENT_JOINS = """
+    FROM attributions at
+    JOIN articles ar ON ar.id = at.article_id
+    LEFT JOIN outlets o ON o.id = ar.outlet_id
+    LEFT JOIN sources s ON s.article_id = at.article_id AND s.id = at.source_id
+    LEFT JOIN sources rs ON rs.article_id = at.article_id AND rs.id = at.relay_source_id
+"""
+
+# The same joins, reached from the full-text index instead of the attributions table.
+FTS_JOINS = """
+    FROM statements_fts fts
+    JOIN statements_fts_map m ON m.rowid = fts.rowid
+    JOIN attributions at ON at.article_id = m.article_id AND at.id = m.attribution_id
+""" + STATEMENT_JOINS.split("FROM attributions at", 1)[1]
+
+
+def search_statements(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
+    f.check()
+    where, args = _filter_sql(f)
+    joins = STATEMENT_JOINS
+    order = "ar.published DESC, at.article_id, at.content_start"
+    if f.q:
+        joins = FTS_JOINS
+        where.insert(0, "statements_fts MATCH ?")
+        args.insert(0, fts_query(f.q))
+        order = "fts.rank, ar.published DESC"
+    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
+    # Two steps: find and order the page's keys with only the columns the filters need (count(*) OVER ()
+    # gives the total in the same pass), then read the wide columns (article text snippet) for that page only.
+    keys = reader.all(
+        f"SELECT at.article_id, at.id, count(*) OVER () {joins} {where_sql} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*args, limit, offset],
+    )
+    total = keys[0][2] if keys else _count_beyond(reader, f"SELECT count(*) {joins} {where_sql}", args, offset)
+    return Page(_statement_rows(reader, [(k[0], k[1]) for k in keys]), total, limit, offset)
+
+
+def _statement_rows(reader: Reader, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    """Full statement rows for (article id, attribution id) keys, in the keys' order."""
+    if not keys:
+        return []
+    values = ", ".join("(?, ?, ?)" for _ in keys)
+    # CROSS JOIN keeps the page's keys as the outer loop: one index lookup per key, no table scan.
+    joins = STATEMENT_JOINS.replace(
+        "FROM attributions at",
+        "FROM page CROSS JOIN attributions at ON at.article_id = page.article_id AND at.id = page.attribution_id",
+    )
+    rows = reader.all(
+        f"WITH page(article_id, attribution_id, position) AS (VALUES {values}) "
+        f"SELECT {STATEMENT_COLUMNS} {joins} ORDER BY page.position",
+        [part for i, key in enumerate(keys) for part in (*key, i)],
+    )
+    by_key = {(r["article_id"], r["attribution_id"]): dict(r) for r in rows}
+    return [by_key[key] for key in keys if key in by_key]
+
+
+def _count_beyond(reader: Reader, count_sql: str, args: list[Any], offset: int) -> int:
+    """The total when a page came back empty: zero at offset 0, else it has to be counted."""
+    return 0 if offset == 0 else reader.all(count_sql, args)[0][0]
+
+
+def source_directory(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
+    f.check()
+    where, args = _filter_sql(f)
+    if f.q:
+        where.append("lower(s.name) LIKE ? ESCAPE '\\'")
+        args.append(_like_pattern(f.q))
+    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
+    needs_article = bool(f.outlet or f.date_from or f.date_to)
+    article_joins = "JOIN articles ar ON ar.id = s.article_id LEFT JOIN outlets o ON o.id = ar.outlet_id"
+    base = f"""
+        FROM sources s
+        {article_joins if needs_article else ""}
+        LEFT JOIN attributions at ON at.article_id = s.article_id AND at.source_id = s.id
+        {where_sql}
+    """
+    group = "GROUP BY lower(s.name), s.kind"
+    # Step 1: rank the groups and count them, touching articles only when a filter needs them.
+    keys = reader.all(
+        f"""SELECT lower(s.name), s.kind, count(at.id) AS statements, count(DISTINCT s.article_id) AS articles,
+                   count(*) OVER () {base} {group}
+            ORDER BY statements DESC, articles DESC, lower(s.name) LIMIT ? OFFSET ?""",
+        [*args, limit, offset],
+    )
+    total = (
+        keys[0][4] if keys else _count_beyond(reader, f"SELECT count(*) FROM (SELECT 1 {base} {group})", args, offset)
+    )
+    if not keys:
+        return Page([], total, limit, offset)
+    # Step 2: names, roles, affiliations, outlets and dates for the groups on this page only. The name shown
+    # is max(): of "CLINTON" and "Clinton" it picks the mixed-case spelling.
+    values = ", ".join("(?, ?)" for _ in keys)
+    detail_where = [*where, f"(lower(s.name), s.kind) IN (VALUES {values})"]
+    details = reader.all(
+        f"""SELECT lower(s.name) AS name_key, s.kind AS kind, max(s.name) AS name,
+                   group_concat(DISTINCT s.role || char(31)) AS roles,
+                   group_concat(DISTINCT s.affiliation || char(31)) AS affiliations,
+                   group_concat(DISTINCT o.name || char(31)) AS outlets,
+                   min(ar.published) AS first_seen, max(ar.published) AS last_seen
+            FROM sources s {article_joins}
+            LEFT JOIN attributions at ON at.article_id = s.article_id AND at.source_id = s.id
+            WHERE {" AND ".join(detail_where)} {group}""",
+        [*args, *(part for key in keys for part in key[:2])],
+    )
+    by_key = {(d["name_key"], d["kind"]): dict(d) for d in details}
+    rows = []
+    for name_key, kind, statements, articles, _ in keys:
+        row = by_key[(name_key, kind)]
+        del row["name_key"]
+        rows.append(_split_lists({**row, "statements": statements, "articles": articles}))
+    return Page(rows, total, limit, offset)
+
+
+def _split_lists(row: dict[str, Any]) -> dict[str, Any]:
+    # Each value was concatenated with a trailing U+001F before group_concat joined them with ",",
+    # so a comma inside a role ("spokesman, State Department") survives the split.
+    for key in ("roles", "affiliations", "outlets"):
+        joined = row.get(key) or ""
+        row[key] = sorted({part.removeprefix(",") for part in joined.split("\x1f")} - {""})
+    return row
+
+
+def facet_values(reader: Reader) -> dict[str, list[str]]:
+    outlets = [r[0] for r in reader.all("SELECT name FROM outlets ORDER BY name")]
+    kinds = [r[0] for r in reader.all("SELECT DISTINCT kind FROM sources ORDER BY kind")]
+    return {"outlets": outlets, "kinds": kinds}
+
+
+# ---------------------------------------------------------------- articles and figures
+
+
+def article_figures(reader: Reader, article_ids: Sequence[str]) -> dict[str, SourcingFigures]:
+    """:mod:`onrecord.figures` of each article, from its statements counted per source kind."""
+    counts: dict[str, dict[str | None, int]] = defaultdict(dict)
+    for article_id, kind, n in reader.all(
+        """SELECT a.article_id, s.kind, count(*) FROM attributions a
+           LEFT JOIN sources s ON s.article_id = a.article_id AND s.id = a.source_id
+           WHERE a.article_id IN (SELECT value FROM json_each(?))
+           GROUP BY a.article_id, s.kind""",
+        [_ids_param(article_ids)],
+    ):
+        counts[article_id][kind] = n
+    return {article_id: figures_from_kind_counts(counts.get(article_id, {})) for article_id in article_ids}
+
+
+def list_articles(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
+    f.check()
+    where: list[str] = []
+    args: list[Any] = []
+    joins = "FROM articles ar LEFT JOIN outlets o ON o.id = ar.outlet_id"
+    if f.q:
+        joins += " JOIN articles_fts fts ON fts.rowid = ar.rowid"
+        where.append("articles_fts MATCH ?")
+        args.append(fts_query(f.q))
+    if f.outlet:
+        where.append("o.name = ?")
+        args.append(f.outlet)
+    if f.date_from:
+        where.append("ar.published >= ?")
+        args.append(f.date_from)
+    if f.date_to:
+        where.append("ar.published <= ?")
+        args.append(_upper_bound(f.date_to))
+    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
+    total = reader.all(f"SELECT count(*) {joins} {where_sql}", args)[0][0]
+    rows = [
+        dict(r)
+        for r in reader.all(
+            f"""
+            SELECT ar.id, ar.title, substr(ar.text, 1, 100) AS snippet, ar.author, ar.url, o.name AS outlet,
+                   ar.published, ar.n_words, ar.origin,
+                   (SELECT count(*) FROM sources s WHERE s.article_id = ar.id) AS sources
+            {joins} {where_sql}
+            ORDER BY ar.published IS NULL, ar.published DESC, ar.title
+            LIMIT ? OFFSET ?
+            """,
+            [*args, limit, offset],
+        )
+    ]
+    figures = article_figures(reader, [row["id"] for row in rows])
+    for row in rows:
+        row.update(figures[row["id"]].as_dict())
+        row["attributions"] = row["statements"]  # the name earlier versions of this JSON used
+    return Page(rows, total, limit, offset)
+
+
+def get_article(reader: Reader, article_id: str) -> dict[str, Any] | None:
+    row = reader.one(
+        """SELECT ar.analysis_json, o.name AS outlet, ar.ingested_at
+           FROM articles ar LEFT JOIN outlets o ON o.id = ar.outlet_id WHERE ar.id = ?""",
+        [article_id],
+    )
+    if row is None:
+        return None
+    analysis = json.loads(row["analysis_json"])
+    if not analysis.get("outlet"):
+        analysis["outlet"] = row["outlet"]
+    analysis["ingested_at"] = row["ingested_at"]
+    return analysis
+
+
+def overview(reader: Reader) -> dict[str, Any]:
+    totals = dict(
+        reader.all(
+            """SELECT (SELECT count(*) FROM articles) AS articles,
+                      (SELECT count(*) FROM outlets) AS outlets,
+                      (SELECT count(*) FROM sources) AS sources,
+                      (SELECT count(*) FROM attributions) AS statements,
+                      (SELECT count(*) FROM claims) AS claims,
+                      (SELECT min(published) FROM articles) AS first_published,
+                      (SELECT max(published) FROM articles) AS last_published"""
+        )[0]
+    )
+    articles_by_outlet = {
+        r[0]: r[1]
+        for r in reader.all(
+            """SELECT coalesce(o.name, ''), count(*) FROM articles ar LEFT JOIN outlets o ON o.id = ar.outlet_id
+               GROUP BY o.name"""
+        )
+    }
+    kind_counts: dict[str, dict[str | None, int]] = defaultdict(dict)
+    for outlet, kind, n in reader.all(
+        """SELECT coalesce(o.name, ''), s.kind, count(*)
+           FROM attributions at
+           JOIN articles ar ON ar.id = at.article_id
+           LEFT JOIN outlets o ON o.id = ar.outlet_id
+           LEFT JOIN sources s ON s.article_id = at.article_id AND s.id = at.source_id
+           GROUP BY o.name, s.kind"""
+    ):
+        kind_counts[outlet][kind] = n
+    by_outlet_figures = {outlet: figures_from_kind_counts(kind_counts.get(outlet, {})) for outlet in articles_by_outlet}
+    by_outlet = sorted(
+        (
+            {"outlet": outlet, "articles": articles_by_outlet[outlet], **figures.as_dict()}
+            for outlet, figures in by_outlet_figures.items()
+        ),
+        key=lambda row: (-row["articles"], row["outlet"]),
+    )
+    overall = sum(by_outlet_figures.values(), SourcingFigures())
+    by_month = [
+        dict(r)
+        for r in reader.all(
+            """SELECT substr(published, 1, 7) AS month, count(*) AS articles FROM articles
+               WHERE published IS NOT NULL AND published != '' GROUP BY month ORDER BY month"""
+        )
+    ]
+    undated = reader.all("SELECT count(*) FROM articles WHERE published IS NULL OR published = ''")[0][0]
+    return {
+        "totals": totals,
+        "share": overall.as_dict(),
+        "by_outlet": by_outlet,
+        "by_month": by_month,
+        "undated_articles": undated,
+    }
