@@ -50,7 +50,7 @@ def _polnear() -> Path:
     return shared_dir() / "data" / "polnear"
 
 
-def _parsed(documents: list[PolnearDocument]):  # noqa: ANN202 - spaCy Docs
+def _parsed(documents: list[PolnearDocument]):
     import spacy
 
     from onrecord.analysis.pipeline import DEFAULT_MODEL

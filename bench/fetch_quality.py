@@ -25,7 +25,6 @@ import html
 import json
 import random
 import re
-import sqlite3
 import sys
 import tempfile
 import threading
@@ -36,6 +35,7 @@ from pathlib import Path
 
 from onrecord.fetching import FetchOptions, FetchSession, fetch_session
 from onrecord.store import ingest_paths
+from onrecord.store.base import MAX_PAGE_SIZE, Database, StatementFilter
 from onrecord.store.polnear_jsonl import default_polnear_dir
 
 _WORD = re.compile(r"\w+")
@@ -200,6 +200,20 @@ def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+def stored_articles(db: Path) -> dict[str | None, tuple[str | None, str | None, str]]:
+    """URL -> (title, published, text) of every stored article, read through the store's API."""
+    found: dict[str | None, tuple[str | None, str | None, str]] = {}
+    with Database.open(db, read_only=True, time_limit_s=None) as database:
+        offset: int | None = 0
+        while offset is not None:
+            page = database.list_articles(StatementFilter(), limit=MAX_PAGE_SIZE, offset=offset)
+            for row in page.rows:
+                analysis = database.get_article(row["id"]) or {}
+                found[row["url"]] = (row["title"], row["published"], analysis.get("text", ""))
+            offset = page.next_offset
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=150)
@@ -227,11 +241,7 @@ def main() -> int:
         first_s = time.perf_counter() - started
         first_requests = len(server.requests)
 
-        with sqlite3.connect(db) as conn:
-            rows = {
-                url: (title, published, text)
-                for url, title, published, text in conn.execute("SELECT url, title, published, text FROM articles")
-            }
+        rows = stored_articles(db)
         complete = missing = 0
         ours: list[tuple[float, float, float]] = []
         theirs: list[tuple[float, float, float]] = []

@@ -7,7 +7,9 @@ process and each worker. Forked workers share the model loaded by the main proce
 their RSS counts pages that are also the parent's; PSS (``Pss`` in /proc/PID/smaps_rollup, at the
 last sample) splits shared pages between the processes sharing them and is printed too.
 
-Both runs must write the same records (checked). The bar: ``--jobs 2`` at least 1.7x as fast as
+CPU s is the user + system time of the whole process tree: on a busy machine it shows what the
+runs cost even when the wall-clock ratio only measures the other load. Both runs must write the
+same records (checked). The bar: ``--jobs 2`` at least 1.7x as fast as
 ``--jobs 1`` on two free cores; on a busy machine the ratio says little (see docs/benchmarks.md).
 
     python bench/jobs.py [--polnear DIR] [--limit K] [--jobs 1 2] [--json FILE]
@@ -19,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -72,6 +75,7 @@ def run_analyze(jobs: int, input_path: Path, output: Path) -> dict[str, Any]:
         sys.executable, "-c", "from onrecord.cli import main; main()", "analyze",
         "--format", "jsonl", "--jobs", str(jobs), "--output", str(output), str(input_path),
     ]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     peaks: dict[int, int] = {}
@@ -85,11 +89,14 @@ def run_analyze(jobs: int, input_path: Path, output: Path) -> dict[str, Any]:
                 pss[pid] = share
         time.sleep(SAMPLE_SECONDS)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the whole tree: workers are reaped by their parent
+    cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     stderr = process.stderr.read() if process.stderr else ""
     workers = [pid for pid in peaks if pid != process.pid]
     return {
         "jobs": jobs,
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "exit_status": process.returncode,
         "stderr_tail": stderr.strip().splitlines()[-3:],
         "main_peak_rss_mib": peaks.get(process.pid, 0) / 1024,
@@ -108,7 +115,7 @@ def format_table(figures: dict[str, Any]) -> str:
         f"PolNeAR dev: {figures['articles']} articles, {figures['words']:,} words; "
         f"{figures['cpu_count']} CPUs; load average before: {figures['load_before']}",
         "",
-        f"{'onrecord analyze':<18}{'wall s':>8}{'words/s':>9}{'main RSS':>10}{'main PSS':>10}"
+        f"{'onrecord analyze':<18}{'wall s':>8}{'CPU s':>8}{'words/s':>9}{'main RSS':>10}{'main PSS':>10}"
         "  workers' peak RSS (PSS) MiB",
     ]
     for row in figures["runs"]:
@@ -116,7 +123,8 @@ def format_table(figures: dict[str, Any]) -> str:
             f"{rss:.0f} ({pss:.0f})" for rss, pss in zip(row["worker_peak_rss_mib"], row["worker_pss_mib"], strict=True)
         )
         lines.append(
-            f"{'--jobs ' + str(row['jobs']):<18}{row['seconds']:>8.2f}{figures['words'] / row['seconds']:>9,.0f}"
+            f"{'--jobs ' + str(row['jobs']):<18}{row['seconds']:>8.2f}{row['cpu_seconds']:>8.2f}"
+            f"{figures['words'] / row['seconds']:>9,.0f}"
             f"{row['main_peak_rss_mib']:>10.0f}{row['main_pss_mib']:>10.0f}  {workers or '-'}"
         )
         if row["exit_status"] != 0:

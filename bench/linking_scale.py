@@ -7,7 +7,8 @@ event (articles of one event share the names, so stories form; events differ, so
 and gets a date spread over ``--days`` days. Attribution and source spans are re-found in the new text.
 
 At each checkpoint size the next ``--sample`` additions are timed one by one (``Linker.add``: featurising,
-MinHash, candidate search, scoring, statement and relay links); the median, 95th percentile and the
+MinHash, candidate search, scoring, statement and relay links); the median wall-clock and CPU time (the
+CPU figure is what the work costs when other processes share the cores), the 95th percentile and the
 candidates compared are printed as they come.
 
     .venv/bin/python bench/linking_scale.py ANALYSES.jsonl --sizes 1000,10000,100000
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import random
 import re
+import resource
 import statistics
 import sys
 import time
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     StoryIndex.candidates = counting_candidates  # type: ignore[method-assign]
     started = time.perf_counter()
     events = max(1, sizes[-1] // args.articles_per_event)
-    print("corpus_size\tmedian_ms\tp95_ms\tmean_candidates\ttimed\telapsed_s", flush=True)
+    print("corpus_size\tmedian_ms\tmedian_cpu_ms\tp95_ms\tmean_candidates\ttimed\telapsed_s\tmax_rss_mib", flush=True)
     number = 0
     for checkpoint in sizes:
         while len(linker) < checkpoint:
@@ -131,18 +133,21 @@ def main(argv: list[str] | None = None) -> int:
             if args.time_limit and time.perf_counter() - started > args.time_limit:
                 print(f"# stopped growing at {len(linker)} articles after {args.time_limit:.0f} s", flush=True)
                 return 0
-        timings = []
+        timings, cpu_timings = [], []
         compared.clear()
         for _ in range(args.sample):
             item = make(bases, number, events, args.days, rng)
             number += 1
-            before = time.perf_counter()
+            before, cpu_before = time.perf_counter(), time.process_time()
             linker.add(item)
             timings.append((time.perf_counter() - before) * 1000)
+            cpu_timings.append((time.process_time() - cpu_before) * 1000)
         timings.sort()
         print(
-            f"{checkpoint}\t{statistics.median(timings):.2f}\t{timings[int(len(timings) * 0.95) - 1]:.2f}\t"
-            f"{statistics.mean(compared):.0f}\t{len(timings)}\t{time.perf_counter() - started:.0f}",
+            f"{checkpoint}\t{statistics.median(timings):.2f}\t{statistics.median(cpu_timings):.2f}\t"
+            f"{timings[int(len(timings) * 0.95) - 1]:.2f}\t"
+            f"{statistics.mean(compared):.0f}\t{len(timings)}\t{time.perf_counter() - started:.0f}\t"
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}",
             flush=True,
         )
     return 0

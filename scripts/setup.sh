@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: a virtual environment in .venv with onrecord and its pinned
-# dependencies. With --test, also the test tools and Debian's Chromium for browser tests.
+# dependencies. With --test, also the test tools, the PostgreSQL driver (extra "postgres"), Ray
+# (extra "ray", for --engine ray and tests/test_distributed.py) and Debian's Chromium for browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 if [ "${1:-}" = "--test" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[test]"
+    .venv/bin/python -m pip install --quiet -e ".[test,postgres,ray]"
     if ! command -v chromium >/dev/null 2>&1; then
         SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
         $SUDO apt-get update -qq

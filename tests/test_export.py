@@ -10,6 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+from backends import backend_params, corpus_url
 from onrecord.cli import main
 from onrecord.model import Article, ArticleAnalysis, content_hash
 from onrecord.store import Store
@@ -29,9 +30,7 @@ COLUMNS = {
 }
 
 
-@pytest.fixture
-def corpus(tmp_path: Path) -> Path:
-    db = tmp_path / "corpus.db"
+def fill(db: Path | str) -> None:
     bare_text = "Nobody is quoted in this one."
     with Store.open(db) as store:
         store.write_batch(
@@ -41,7 +40,19 @@ def corpus(tmp_path: Path) -> Path:
                 ArticleAnalysis(Article(content_hash(bare_text), bare_text), model="m"),
             ]
         )
-    return db
+
+
+@pytest.fixture(params=backend_params())
+def corpus(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """The same small corpus in a SQLite file and in a fresh PostgreSQL database."""
+    with corpus_url(request.param, tmp_path) as db:
+        fill(db)
+        yield db
+
+
+def db_arg(db: Path | str) -> str:
+    """--db for a corpus: a SQLite file as a sqlite:/// URL, a PostgreSQL URL as it is."""
+    return f"sqlite:///{db}" if isinstance(db, Path) else db
 
 
 def read_back(path: Path, fmt: str) -> list[dict]:
@@ -56,7 +67,7 @@ def read_back(path: Path, fmt: str) -> list[dict]:
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_export_files_parse_back_with_the_right_rows(corpus: Path, tmp_path: Path, fmt: str) -> None:
     out = tmp_path / "export"
-    result = CliRunner().invoke(main, ["export", "--db", f"sqlite:///{corpus}", "--format", fmt, "--output", str(out)])
+    result = CliRunner().invoke(main, ["export", "--db", db_arg(corpus), "--format", fmt, "--output", str(out)])
     assert result.exit_code == 0, result.output
     for table, expected in EXPECTED_ROWS.items():
         path = out / f"{table}.{fmt}"
@@ -86,14 +97,30 @@ def test_parquet_columns_are_typed(corpus: Path, tmp_path: Path) -> None:
     assert str(schema.field("content_text").type) == "string"
 
 
-def test_an_empty_corpus_exports_header_only_files(tmp_path: Path) -> None:
-    db = tmp_path / "empty.db"
-    Store.open(db).close()
-    for fmt in ("csv", "jsonl", "parquet"):
-        result = CliRunner().invoke(main, ["export", "--db", str(db), "--format", fmt, "--output", str(tmp_path / fmt)])
-        assert result.exit_code == 0, result.output
-        assert read_back(tmp_path / fmt / f"attributions.{fmt}", fmt) == []
+@pytest.mark.parametrize("backend", backend_params())
+def test_an_empty_corpus_exports_header_only_files(tmp_path: Path, backend: str) -> None:
+    with corpus_url(backend, tmp_path, "empty.db") as db:
+        Store.open(db).close()
+        for fmt in ("csv", "jsonl", "parquet"):
+            out = str(tmp_path / fmt)
+            result = CliRunner().invoke(main, ["export", "--db", str(db), "--format", fmt, "--output", out])
+            assert result.exit_code == 0, result.output
+            assert read_back(tmp_path / fmt / f"attributions.{fmt}", fmt) == []
     assert (tmp_path / "parquet" / "sources.parquet").exists()
+
+
+def test_sqlite_and_postgresql_exports_are_byte_for_byte_equal(tmp_path: Path) -> None:
+    exported = {}
+    for backend in ("sqlite", "postgresql"):
+        with corpus_url(backend, tmp_path) as db:
+            fill(db)
+            for fmt in ("csv", "jsonl"):
+                out = tmp_path / f"{backend}-{fmt}"
+                result = CliRunner().invoke(main, ["export", "--db", db_arg(db), "--format", fmt, "--output", str(out)])
+                assert result.exit_code == 0, result.output
+                exported[backend, fmt] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    for fmt in ("csv", "jsonl"):
+        assert exported["sqlite", fmt] == exported["postgresql", fmt], fmt
 
 
 def test_export_of_a_missing_database_is_a_clear_error(tmp_path: Path) -> None:

@@ -6,9 +6,11 @@ These run the analysis pipeline, so the pages are few.
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,40 @@ def test_analyze_accepts_a_url_and_names_a_failing_one(site):
 def test_ingest_without_inputs_is_a_usage_error(tmp_path):
     result = onrecord("ingest", "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2 and "at least one PATH or URL" in result.stderr
+
+
+def _interrupt_while_fetching(site, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run ``command`` until the server sees the slow page asked for, then press Ctrl-C (SIGINT)."""
+    # The page trickles out for a minute: the command is certainly mid-fetch when interrupted.
+    site.routes["/slow"] = lambda r: Reply(
+        200, (b"<p>" + b"x" * 20 + b"</p>" for _ in range(600)), {"Content-Type": "text/html"}, chunk_pause=0.1
+    )
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not site.requests_for("/slow"):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, "the slow page was never asked for"
+            time.sleep(0.05)
+        time.sleep(0.3)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def test_ctrl_c_while_ingest_fetches_exits_130_quietly_and_keeps_the_database_usable(site, tmp_path):
+    db = tmp_path / "corpus.db"
+    result = _interrupt_while_fetching(
+        site, [*ONRECORD, "ingest", "--db", str(db), "--delay", "0", site.url("/news/0"), site.url("/slow")]
+    )
+    assert result.returncode == 130, (result.stdout, result.stderr)
+    assert "interrupted" in result.stderr and "run the same command again to resume" in result.stderr
+    assert "Aborted!" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+    # Nothing was stored, and the fetch state left behind does not stop a re-run from fetching the page.
+    again = onrecord("ingest", "--db", str(db), "--delay", "0", site.url("/news/0"))
+    assert again.returncode == 0, again.stderr
+    assert [row[0] for row in stored(db)] == [site.url("/news/0")]

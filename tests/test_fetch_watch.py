@@ -109,3 +109,18 @@ def test_intervals():
 def test_watch_without_sources_is_a_usage_error(tmp_path):
     result = subprocess.run([ONRECORD, "watch", "--db", str(tmp_path / "x.db")], capture_output=True, text=True)
     assert result.returncode == 2 and "at least one feed" in result.stderr
+
+
+def test_watch_refuses_max_chars_the_pipeline_cannot_take(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from onrecord.cli import main
+    from onrecord.ingest import MAX_CHARS_CEILING
+
+    too_many = str(MAX_CHARS_CEILING + 1)
+    result = CliRunner().invoke(
+        main, ["watch", "http://127.0.0.1:9/feed.xml", "--db", str(tmp_path / "c.db"), "--max-chars", too_many]
+    )
+    assert result.exit_code == 2
+    assert "--max-chars" in result.output
+    assert not (tmp_path / "c.db").exists()

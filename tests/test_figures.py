@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from backends import backend_params, corpus_url
 from onrecord.cli import main
 from onrecord.figures import (
     ANONYMOUS_KIND_VALUES,
@@ -51,18 +52,19 @@ def test_shares_leave_statements_without_a_source_out() -> None:
     assert figures + figures == figures_from_kinds(kinds * 2)
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=backend_params())
+def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
+    """The real corpus, ingested into a SQLite file and into a PostgreSQL database: the figures agree on both."""
     folder = tmp_path_factory.mktemp("figures")
     inputs: list[Path] = [EXAMPLE]
     if (POLNEAR / "metadata.tsv").is_file():
         jsonl = folder / "dev.jsonl"
         write_polnear_jsonl(jsonl, POLNEAR, ["dev"], limit=DEV_ARTICLES)
         inputs.append(jsonl)
-    db = folder / "corpus.db"
-    report = ingest_paths(inputs, db)
-    assert report.ok, report.summary()
-    return db
+    with corpus_url(request.param, folder) as db:
+        report = ingest_paths(inputs, db)
+        assert report.ok, report.summary()
+        yield db
 
 
 @pytest.fixture(scope="module")

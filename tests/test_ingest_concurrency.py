@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from backends import backend_params, corpus_url, fresh_postgres_database
 from onrecord.cli import main
 from onrecord.store import Database
 from onrecord.store.polnear_jsonl import default_polnear_dir, write_polnear_jsonl
@@ -82,40 +83,72 @@ def finish(processes: list[subprocess.Popen]) -> list[tuple[int, str, str]]:
     return results
 
 
-def test_two_processes_creating_a_new_database_together_both_succeed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", backend_params())
+def test_two_processes_creating_a_new_database_together_both_succeed(tmp_path: Path, backend: str) -> None:
     # The race is narrow (both must read version 0 before either migrates): run it a few times.
+    # SQLite migrates under its write lock, PostgreSQL under an advisory lock.
     for round_number in range(4):
-        db, go = tmp_path / f"new{round_number}.db", tmp_path / f"go{round_number}"
-        results = finish(start_together(OPEN_ONLY, [[str(db), str(go)]] * 2, go, tmp_path))
-        for code, out, err in results:
-            assert code == 0, err
-            assert "already exists" not in err
-            assert out.strip() == "0"
-        with Database.open(db) as database:
-            assert database.counts()["articles"] == 0
+        go = tmp_path / f"go{round_number}"
+        with corpus_url(backend, tmp_path, f"new{round_number}.db") as db:
+            results = finish(start_together(OPEN_ONLY, [[str(db), str(go)]] * 2, go, tmp_path))
+            for code, out, err in results:
+                assert code == 0, err
+                assert "already exists" not in err
+                assert out.strip() == "0"
+            with Database.open(db) as database:
+                assert database.counts()["articles"] == 0
 
 
-def test_two_ingests_started_together_analyse_and_store_each_article_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", backend_params())
+def test_two_ingests_started_together_analyse_and_store_each_article_once(tmp_path: Path, backend: str) -> None:
     inputs = tmp_path / "inputs.jsonl"
     texts = [f"Story {n}: the mayor of town {n} said the bridge would reopen on day {n}." for n in range(24)]
     inputs.write_text("".join(json.dumps({"text": t, "outlet": "Wire"}) + "\n" for t in texts), encoding="utf-8")
-    db, go = tmp_path / "corpus.db", tmp_path / "go"
+    go = tmp_path / "go"
 
-    results = finish(start_together(WORKER, [[str(db), str(inputs), str(go)]] * 2, go, tmp_path))
-    reports = []
-    for code, out, err in results:
-        assert code == 0, err
-        assert "already exists" not in err
-        reports.append(json.loads(out.strip().splitlines()[-1]))
-    analysed = [article for report in reports for article in report["analysed"]]
-    assert len(analysed) == len(set(analysed)) == len(texts)  # each article analysed once, by one of the two
-    assert sum(r["added"] for r in reports) == len(texts)
-    assert all(r["added"] + r["unchanged"] == len(texts) and r["failed"] == 0 for r in reports)
-    assert all(r["added"] > 0 for r in reports)  # the work was shared, not done by one while the other waited
-    with Database.open(db) as database:
-        counts = database.counts()
-        assert counts["articles"] == counts["articles_fts"] == len(texts)
-        assert database.stored_models().keys() == set(analysed)
+    with corpus_url(backend, tmp_path) as db:
+        results = finish(start_together(WORKER, [[str(db), str(inputs), str(go)]] * 2, go, tmp_path))
+        reports = []
+        for code, out, err in results:
+            assert code == 0, err
+            assert "already exists" not in err
+            reports.append(json.loads(out.strip().splitlines()[-1]))
+        analysed = [article for report in reports for article in report["analysed"]]
+        assert len(analysed) == len(set(analysed)) == len(texts)  # each article analysed once, by one of the two
+        assert sum(r["added"] for r in reports) == len(texts)
+        assert all(r["added"] + r["unchanged"] == len(texts) and r["failed"] == 0 for r in reports)
+        assert all(r["added"] > 0 for r in reports)  # the work was shared, not done by one while the other waited
+        with Database.open(db) as database:
+            counts = database.counts()
+            assert counts["articles"] == counts["articles_fts"] == len(texts)
+            assert database.stored_models().keys() == set(analysed)
+            assert database.claim([], SIGNATURE, "x:1:y").mine == frozenset()
+
+
+def test_two_ingests_into_postgresql_on_overlapping_inputs_store_each_article_once(tmp_path: Path) -> None:
+    """Issue 10's bar: two jobs, inputs overlapping by half, real processes: every article once, no error."""
+    texts = [f"Report {n}: the minister of region {n} said the road would open in week {n}." for n in range(30)]
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("".join(json.dumps({"text": t, "outlet": "Wire"}) + "\n" for t in texts[:20]), encoding="utf-8")
+    second.write_text("".join(json.dumps({"text": t, "outlet": "Post"}) + "\n" for t in texts[10:]), encoding="utf-8")
+    go = tmp_path / "go"
+    with fresh_postgres_database() as db:
+        arguments = [[db, str(first), str(go)], [db, str(second), str(go)]]
+        results = finish(start_together(WORKER, arguments, go, tmp_path))
+        reports = []
+        for code, out, err in results:
+            assert code == 0, err
+            assert "Traceback" not in err, err
+            reports.append(json.loads(out.strip().splitlines()[-1]))
+        analysed = [article for report in reports for article in report["analysed"]]
+        assert len(analysed) == len(set(analysed)) == len(texts)
+        assert [r["failed"] for r in reports] == [0, 0]
+        assert reports[0]["added"] + reports[0]["unchanged"] == 20 == reports[1]["added"] + reports[1]["unchanged"]
+        with Database.open(db) as database:
+            counts = database.counts()
+            assert counts["articles"] == counts["articles_fts"] == len(texts)
+            assert database.stored_models().keys() == set(analysed)
+            assert counts["outlets"] == 2
 
 
 def test_a_claim_left_by_a_killed_ingest_does_not_block_the_next_run(tmp_path: Path) -> None:

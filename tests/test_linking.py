@@ -174,6 +174,7 @@ def test_incremental_in_five_runs_in_date_order_equals_batch() -> None:
     assert [g.to_dict() for g in incremental.statement_groups()] == [g.to_dict() for g in batch.statement_groups()]
     assert state_without_vocabulary_ids(incremental) == state_without_vocabulary_ids(batch)
     assert len({story for story in batch.stories_by_article().values()}) < len(analyses)  # it did link
+    assert all(batch.story_of(article_id) == story for article_id, story in batch.stories_by_article().items())
 
 
 def test_removing_an_article_removes_its_links_and_readding_changed_leaves_none_stale() -> None:
@@ -347,3 +348,27 @@ def test_different_statement_or_source_is_not_linked() -> None:
 def test_bad_state_is_refused_with_a_clear_error() -> None:
     with pytest.raises(ValueError, match="linker state: expected version 1"):
         Linker.from_dict({"version": 99})
+    state = link_all(corpus()[:3]).as_dict()
+    del state["documents"][1]["story"]
+    with pytest.raises(ValueError, match=r"linker state: malformed \(KeyError: 'story'\)"):
+        Linker.from_dict(state)
+
+
+def test_a_statement_repeated_within_one_article_is_not_an_echo() -> None:
+    twice = [
+        (QUOTE, "Mayor Ann Lee", SourceKind.NAMED_PERSON, None),
+        (PARAPHRASE, "Lee", SourceKind.NAMED_PERSON, None),
+    ]
+    one = analysis("one", "flood", outlet="A", statements=twice)
+    two = analysis(
+        "two",
+        "flood",
+        outlet="B",
+        published="2024-03-02",
+        body=f"Our own reporting on the {EVENTS['flood']}, written apart from any other outlet. ",
+        statements=[(QUOTE, "Ann Lee", SourceKind.NAMED_PERSON, None)],
+    )
+    [group] = link_all([one, two]).statement_groups()
+    assert {m[0] for m in group.members} == {"one", "two"} and len(group.members) == 3
+    assert group.independent_reports == 2 and group.echoes == 0
+    assert group.first_appearance == [("one", "a1"), ("one", "a2")] and group.first_appearance_note == "earliest"

@@ -204,3 +204,16 @@ def test_ctrl_c_with_two_jobs_exits_130_quietly(tmp_path: Path) -> None:
     assert process.returncode == 130, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
     assert len(stderr.strip().splitlines()) <= 2
+
+
+def test_the_cache_folder_is_read_when_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from onrecord.training.cache import cache_root
+
+    monkeypatch.setenv("ONRECORD_CACHE", str(tmp_path / "later"))  # set after the module was imported
+    assert cache_root("sources-eval") == tmp_path / "later" / "sources-eval"
+    monkeypatch.delenv("ONRECORD_CACHE")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile caches gettempdir(); make it look again
+    assert cache_root() == tmp_path / "onrecord-cache"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from backends import backend_params, corpus_url, row, rows
 from onrecord.model import (
     Article,
     ArticleAnalysis,
@@ -100,8 +101,15 @@ def make_analysis(
     return ArticleAnalysis(article, attributions, [peskov, officials], claims, scorecard, model)
 
 
+@pytest.fixture(params=backend_params())
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """An empty corpus on each backend: a SQLite file, and a fresh database on the PostgreSQL test server."""
+    with corpus_url(request.param, tmp_path) as url, Store.open(url) as opened:
+        yield opened
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
+def sqlite_store(tmp_path: Path) -> Store:
     with Store.open(tmp_path / "corpus.db") as opened:
         yield opened
 
@@ -126,15 +134,21 @@ def test_db_url_forms_name_the_file(url: str | None, expected: Path) -> None:
 @pytest.mark.parametrize(
     "url", ["postgresql://user@host/db", "mysql://x/y", "sqlite://corpus.db", "sqlite:///:memory:"]
 )
-def test_unsupported_db_urls_are_refused_clearly(url: str) -> None:
+def test_urls_that_are_not_sqlite_files_are_refused_clearly(url: str) -> None:
     with pytest.raises(StoreError) as error:
         db_path_from_url(url)
     assert url in str(error.value)
 
 
-def test_other_schemes_say_only_sqlite_is_supported() -> None:
-    with pytest.raises(StoreError, match="only SQLite is supported"):
-        db_path_from_url("postgresql://localhost/news")
+def test_other_schemes_name_the_supported_ones() -> None:
+    with pytest.raises(StoreError, match=r"sqlite:///path/to\.db, a plain path, or postgresql://"):
+        Store.open("mysql://localhost/news")
+
+
+def test_a_postgres_url_in_a_message_hides_its_password() -> None:
+    with pytest.raises(StoreError) as error:
+        db_path_from_url("postgresql://writer:s3cret@db.example/news")
+    assert "s3cret" not in str(error.value) and "writer@db.example/news" in str(error.value)
 
 
 def test_schema_migrates_on_an_empty_file(tmp_path: Path) -> None:
@@ -195,14 +209,13 @@ def test_write_read_roundtrip(store: Store) -> None:
     assert counts["attributions"] == counts["statements_fts"] == counts["statements_fts_map"] == 3
     assert counts["claims"] == 2
 
-    article = store.conn.execute(
+    article = row(
+        store,
         "SELECT a.title, o.name, a.published, a.model, a.n_words, a.text FROM articles a"
-        " JOIN outlets o ON o.id = a.outlet_id"
-    ).fetchone()
+        " JOIN outlets o ON o.id = a.outlet_id",
+    )
     assert article == ("Talks stall", "Example Times", "2024-01-02", "test-model 1", len(TEXT.split()), TEXT)
-    source = store.conn.execute(
-        "SELECT name, kind, affiliation, status, count, anonymity_reason FROM sources WHERE id = 's2'"
-    ).fetchone()
+    source = row(store, "SELECT name, kind, affiliation, status, count, anonymity_reason FROM sources WHERE id = 's2'")
     assert source == (
         "US officials",
         "anonymous_group",
@@ -211,20 +224,20 @@ def test_write_read_roundtrip(store: Store) -> None:
         2,
         "speaking on condition of anonymity",
     )
-    a2 = store.conn.execute(
+    a2 = row(
+        store,
         "SELECT kind, channel, source_id, source_text, cue_text, content_start, content_end, content_text, confidence"
-        " FROM attributions WHERE id = 'a2'"
-    ).fetchone()
+        " FROM attributions WHERE id = 'a2'",
+    )
     start = TEXT.index("We see")
     assert a2 == ("direct", "told_reporters", "s1", "he", "told", start, start + 25, "We see no basis for talks", 0.9)
     assert TEXT[a2[5] : a2[6]] == a2[7]  # stored offsets index the stored text
-    claim = store.conn.execute(
-        "SELECT type, text, value, unit, source_id, relative FROM claims WHERE id = 'c1'"
-    ).fetchone()
+    claim = row(store, "SELECT type, text, value, unit, source_id, relative FROM claims WHERE id = 'c1'")
     assert claim == ("money", "$60 billion", 60e9, "USD", "s2", 0)
 
 
-def test_full_text_search_finds_statements_by_source_entity_name(store: Store) -> None:
+def test_full_text_search_finds_statements_by_source_entity_name(sqlite_store: Store) -> None:
+    store = sqlite_store
     analysis = make_analysis()
     store.write(analysis)
     # a2's mention is only "he"; the FTS row carries the entity's name so a name search finds it.
@@ -255,17 +268,17 @@ def test_model_change_replaces_child_rows_without_doubling(store: Store) -> None
     old = make_analysis(model="test-model 1")
     store.write(old)
     before = store.counts()
-    rowid = store.conn.execute("SELECT rowid FROM articles").fetchone()[0]
+    rowid = row(store, "SELECT rowid FROM articles")[0]
 
     new = make_analysis(model="test-model 2")
     new.attributions[1].confidence = 0.5
     assert store.write(new) is WriteOutcome.REPLACED
     assert store.counts() == before
-    assert store.conn.execute("SELECT rowid, model FROM articles").fetchone() == (rowid, "test-model 2")
-    assert store.conn.execute("SELECT confidence FROM attributions WHERE id = 'a2'").fetchone() == (0.5,)
+    assert row(store, "SELECT rowid, model FROM articles") == (rowid, "test-model 2")
+    assert row(store, "SELECT confidence FROM attributions WHERE id = 'a2'") == (0.5,)
     assert store.analysis_dict(new.article.id)["model"] == "test-model 2"
     # articles_fts still lines up with the article's rowid.
-    assert store.conn.execute("SELECT rowid FROM articles_fts").fetchall() == [(rowid,)]
+    assert rows(store, "SELECT rowid FROM articles_fts") == [(rowid,)]
 
 
 def test_model_change_with_fewer_records_leaves_no_orphans(store: Store) -> None:
@@ -290,9 +303,7 @@ def test_a_record_the_database_rejects_fails_alone(store: Store) -> None:
     assert "broken.txt" in str(outcomes[1]) and "could not be stored" in str(outcomes[1])
     assert store.counts()["articles"] == 2
     assert store.analysis_dict(broken.article.id) is None
-    assert store.conn.execute("SELECT count(*) FROM sources WHERE article_id = ?", (broken.article.id,)).fetchone() == (
-        0,
-    )
+    assert row(store, "SELECT count(*) FROM sources WHERE article_id = ?", (broken.article.id,)) == (0,)
 
 
 def test_an_article_without_outlet_or_records_is_stored(store: Store) -> None:
@@ -301,24 +312,24 @@ def test_an_article_without_outlet_or_records_is_stored(store: Store) -> None:
     counts = store.counts()
     assert counts["articles"] == counts["articles_fts"] == 1
     assert counts["outlets"] == counts["sources"] == counts["attributions"] == 0
-    assert store.conn.execute("SELECT outlet_id, title FROM articles").fetchone() == (None, None)
+    assert row(store, "SELECT outlet_id, title FROM articles") == (None, None)
 
 
 def test_outlets_are_shared_between_articles(store: Store) -> None:
     store.write_batch([make_analysis(), make_analysis(TEXT + " Second story.", outlet="  Example   Times ")])
-    assert store.conn.execute("SELECT name FROM outlets").fetchall() == [("Example Times",)]
+    assert rows(store, "SELECT name FROM outlets") == [("Example Times",)]
 
 
 def test_every_table_named_exists(store: Store) -> None:
     for table in TABLES:
-        assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+        assert row(store, f"SELECT count(*) FROM {table}") == (0,)
 
 
 def test_the_stored_analysis_json_is_the_models_one_serialisation(store: Store) -> None:
     text = TEXT + " Line\u2028separator and paragraph\u2029separator, kept."
     analysis = make_analysis(text)
     store.write(analysis)
-    stored = store.conn.execute("SELECT analysis_json FROM articles").fetchone()[0]
+    stored = row(store, "SELECT analysis_json FROM articles")[0]
     assert stored == analysis.to_json()  # model.py's serialiser, not one of the store's own
     assert "\u2028" not in stored and "\\u2028" in stored
     assert ArticleAnalysis.from_json(stored).to_dict() == analysis.to_dict()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from onrecord.figures import share
+from onrecord.figures import SourcingFigures, share
 from onrecord.web.app import create_app, safe_url
 from onrecord.web.queries import DatabaseError
 from test_web_corpus import HOSTILE_OUTLET, HOSTILE_SOURCE, HOSTILE_TITLE, HOSTILE_URL, build_corpus
@@ -457,3 +457,125 @@ def test_openapi_parameters_are_accepted_by_the_app(client: TestClient, ids: dic
         if path == "/source.json":
             params["name"] = "NBC"
         assert client.get(url, params=params).status_code == 200, path
+
+
+def _described_keys_missing(data: object, schema: dict, spec: dict, where: str = "") -> list[str]:
+    """Keys of ``data`` the schema (refs resolved) does not describe, as JSON paths.
+
+    An object schema that lists no properties describes none of its keys unless it says
+    ``additionalProperties`` (free-form, or a schema for every value): a bare ``{"type": "object"}``
+    is what an undocumented row looked like.
+    """
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    alternatives = schema.get("oneOf") or schema.get("anyOf")
+    if alternatives:
+        return min((_described_keys_missing(data, alt, spec, where) for alt in alternatives), key=len)
+    missing: list[str] = []
+    if isinstance(data, dict):
+        extra = schema.get("additionalProperties")
+        for key, value in data.items():
+            if key in schema.get("properties", {}):
+                missing += _described_keys_missing(value, schema["properties"][key], spec, f"{where}/{key}")
+            elif isinstance(extra, dict):
+                missing += _described_keys_missing(value, extra, spec, f"{where}/{key}")
+            elif extra is not True:
+                missing.append(f"{where}/{key}")
+    elif isinstance(data, list) and isinstance(schema.get("items"), dict):
+        for n, value in enumerate(data):
+            missing += _described_keys_missing(value, schema["items"], spec, f"{where}/{n}")
+    return missing
+
+
+TWINS = [
+    ("/index.json", "/index.json", {}),
+    ("/articles.json", "/articles.json", {}),
+    ("/articles.json", "/articles.json", {"q": "negotiations", "_size": "1"}),
+    ("/articles/{article_id}.json", "/articles/{talks}.json", {}),
+    ("/sources.json", "/sources.json", {}),
+    ("/source.json", "/source.json", {"name": "US officials"}),
+    ("/search.json", "/search.json", {"q": "negotiations"}),
+    ("/search.json", "/search.json", {"anonymity": "anonymous"}),
+]
+
+
+@pytest.mark.parametrize(("spec_path", "url", "query"), TWINS)
+def test_every_json_twin_key_is_described_by_the_openapi_document(
+    client: TestClient, ids: dict[str, str], spec_path: str, url: str, query: dict[str, str]
+) -> None:
+    import jsonschema
+
+    spec = client.get("/openapi.json").json()
+    schema = spec["paths"][spec_path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    resp = client.get(url.format(**ids), params=query)
+    assert resp.status_code == 200
+    data = resp.json()
+    assert data.get("rows", [None]) or spec_path == "/search.json", "a twin with no rows checks nothing"
+    assert _described_keys_missing(data, schema, spec) == []
+    # The types and required keys hold too (the schemas are closed: an undescribed key also fails here).
+    jsonschema.Draft202012Validator({**schema, "components": spec["components"]}).validate(data)
+
+
+def test_the_openapi_figures_are_the_ones_the_store_returns(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    figures = set(SourcingFigures().as_dict())
+    for name in ("OutletFigures", "ArticleRow"):
+        assert figures <= set(schemas[name]["properties"]), name
+    assert figures == set(schemas["Overview"]["properties"]["share"]["properties"])
+    # The shares' denominator is the statements with a source (onrecord.figures), and the spec says so.
+    assert "statements with a source" in spec["paths"]["/index.json"]["get"]["description"]
+
+
+# ---------------------------------------------------------------- the on-record share chart
+
+
+def test_share_bars_span_the_statements_with_a_source_and_count_the_rest_apart() -> None:
+    from onrecord.web.charts import PLOT_WIDTH, share_bars
+
+    # 10 statements: 6 with a source (3 on record, 3 anonymous), 4 with none. The printed share is 3/6.
+    figures = SourcingFigures(statements=10, statements_with_source=6, on_record=3, anonymous=3).as_dict()
+    chart = share_bars([{"label": "Wire", **figures}])
+    bar = chart["bars"][0]
+    widths = {p["part"]: p["width"] for p in bar["parts"]}
+    assert widths["on_record"] == pytest.approx(figures["on_record_share"] * PLOT_WIDTH)  # 50%, as labelled
+    assert sum(widths.values()) == pytest.approx(PLOT_WIDTH)
+    assert widths["other"] == 0
+    assert (bar["with_source"], bar["without_source"]) == (6, 4)
+    assert chart["has_without_source"] and not chart["has_other"]
+    # Nothing with a source: an empty bar, not a division by zero, and every statement counted apart.
+    empty = share_bars([{"label": "None", **SourcingFigures(statements=2).as_dict()}])["bars"][0]
+    assert [p["width"] for p in empty["parts"]] == [0, 0, 0] and empty["without_source"] == 2
+
+
+def test_overview_share_bar_agrees_with_its_percentage_when_statements_lack_a_source(tmp_path: Path) -> None:
+    from onrecord.model import Attribution, AttributionKind, Source, SourceKind
+    from onrecord.store import Store
+    from onrecord.web.charts import PLOT_WIDTH
+    from test_web_corpus import _analysis, span
+
+    db = tmp_path / "corpus.db"
+    build_corpus(db)
+    text = "Rates rise\nRates will rise, Jane Roe said. Prices will fall, it was said."
+    roe = Source("s1", "Jane Roe", [span(text, "Jane Roe")], SourceKind.NAMED_PERSON)
+    attributions = [
+        Attribution("a1", AttributionKind.INDIRECT, span(text, "said"), span(text, "Rates will rise"),
+                    span(text, "Jane Roe"), "s1"),
+        Attribution("a2", AttributionKind.INDIRECT, span(text, "said", 1), span(text, "Prices will fall"), None),
+    ]  # fmt: skip
+    analysis = _analysis(
+        text, title="Rates rise", outlet="Unsourced Daily", published="2023-12-01", sources=[roe],
+        attributions=attributions,
+    )  # fmt: skip
+    with Store.open(db) as store:
+        store.write(analysis)
+    client = TestClient(create_app(db), base_url=LOCAL)
+    outlet = next(r for r in client.get("/index.json").json()["by_outlet"] if r["outlet"] == "Unsourced Daily")
+    assert (outlet["statements"], outlet["statements_with_source"], outlet["on_record_share"]) == (2, 1, 1.0)
+    html = client.get("/").text
+    group = re.search(r'<g class="share-bar">\s*<title>Unsourced Daily:.*?</g>', html, re.S)
+    assert group, "no share bar for the outlet"
+    on_record = re.search(r'<rect class="part-on_record" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', group.group())
+    assert on_record and float(on_record.group(1)) == pytest.approx(PLOT_WIDTH)  # the whole bar: 100%, as printed
+    assert "100% · 1 no source" in group.group()
+    assert "1 without a source" in group.group()

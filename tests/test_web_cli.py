@@ -115,3 +115,30 @@ def test_serve_answers_http_on_localhost(tmp_path: Path) -> None:
         server.terminate()
         output, _ = server.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}/" in output
+
+
+def test_serve_time_limit_reaches_the_app_and_is_checked(tmp_path: Path, monkeypatch) -> None:
+    import onrecord.web.app as web_app
+    from onrecord.store.base import DEFAULT_TIME_LIMIT_S
+    from onrecord.web.queries import DatabaseError
+
+    db = tmp_path / "corpus.db"
+    build_corpus(db)
+    seen: list[float | None] = []
+    real_create_app = web_app.create_app
+
+    def create_app_then_stop(*args, **kwargs):
+        app = real_create_app(*args, **kwargs)
+        seen.append(app.state.db.time_limit_s)
+        raise DatabaseError("stopped before serving")
+
+    monkeypatch.setattr(web_app, "create_app", create_app_then_stop)
+    runner = CliRunner()
+    given = runner.invoke(main, ["serve", "--db", str(db), "--time-limit", "0.25"])
+    default = runner.invoke(main, ["serve", "--db", str(db)])
+    assert "stopped before serving" in given.output and "stopped before serving" in default.output
+    assert seen == [0.25, DEFAULT_TIME_LIMIT_S]
+    for bad in ("0", "-1", "soon"):
+        refused = runner.invoke(main, ["serve", "--db", str(db), "--time-limit", bad])
+        assert refused.exit_code == 2 and "--time-limit" in refused.output, bad
+    assert "--time-limit" in runner.invoke(main, ["serve", "--help"]).output

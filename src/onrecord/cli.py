@@ -20,6 +20,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+EXIT_INTERRUPTED = 130
+
+
 class LazyGroup(click.Group):
     def __init__(self, *args, lazy: dict[str, tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,6 +35,15 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def invoke(self, ctx: click.Context) -> object:
+        # Ctrl-C anywhere in a command (importing it included) ends it as a shell expects, 128 + SIGINT,
+        # instead of click's "Aborted!" with status 1; commands that report what they did catch it first.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:

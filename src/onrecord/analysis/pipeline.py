@@ -160,6 +160,8 @@ def settings_digest(settings: Mapping[str, Mapping[str, Any]]) -> str:
                 continue
             if (name, key) in PATH_SETTINGS:
                 path = Path(value) if value else PATH_SETTINGS[(name, key)]
+                if key == "weights_dir" and path is not None and path.is_file():
+                    path = path.parent  # the component accepts the .crfsuite file and loads its whole folder
                 if path is not None:
                     _digest_path(digest, path, f"{name}.{key}")
                 plain[name][key] = value is not None  # which data, by content above; not where it lies

@@ -26,16 +26,23 @@ def peak_rss_kb() -> int:
 class AnalyzeBatch:
     """Rows of read articles in, rows of analyses (or per-article failures) out, one for one, in order.
 
+    Rows whose ``seq`` is not in ``wanted`` (stored already, repeats, read failures) are dropped unanalysed.
+
     Each output row also says which worker analysed it, that worker's peak memory so far and how
     long the batch took inside the pipeline, so the driver can report per-worker figures and the
     engine's per-batch overhead without asking the actors anything else.
     """
 
     def __init__(
-        self, model: str, config: Mapping[str, Mapping[str, Any]] | None = None, pipe_batch_size: int | None = None
+        self,
+        model: str,
+        wanted: Any = None,
+        config: Mapping[str, Mapping[str, Any]] | None = None,
+        pipe_batch_size: int | None = None,
     ) -> None:
         from onrecord.analysis.pipeline import Analyzer
 
+        self.wanted = wanted  # the seqs to analyse (a pyarrow array); None: every row
         loading = time.perf_counter()
         kwargs: dict[str, Any] = {} if pipe_batch_size is None else {"batch_size": pipe_batch_size}
         self.analyzer = Analyzer.load(model, config, **kwargs)
@@ -46,6 +53,10 @@ class AnalyzeBatch:
     def __call__(self, batch: Any) -> Any:
         import pyarrow as pa
 
+        if self.wanted is not None:
+            import pyarrow.compute as pc
+
+            batch = batch.filter(pc.is_in(batch["seq"], value_set=self.wanted))
         rows = batch.to_pylist()
         if not rows:  # a block the skip filter emptied
             return result_schema().empty_table()

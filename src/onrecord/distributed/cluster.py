@@ -1,7 +1,9 @@
 """Connecting to Ray: an existing cluster (``--ray-address`` / ``RAY_ADDRESS``) or a local one started on the fly.
 
-A local Ray is kept small and private: its processes listen on 127.0.0.1 only, the dashboard is off,
-usage statistics are never sent, and its object store is bounded (it spills to disk beyond that).
+A local Ray is kept small: the dashboard is off, usage statistics are never sent, and its object
+store is bounded (it spills to disk beyond that). Ray's own servers listen on every interface and
+Ray 2.60 has no setting to bind them to the loopback; Ray's token authentication (on by default)
+refuses clients without this cluster's token. docs/scale.md says what that means on a shared network.
 A Ray already initialised in this process (a test session's, or a caller's) is used as it is and
 left running.
 """
@@ -21,7 +23,6 @@ INSTALL_HINT = f"install the optional extra: pip install '{RAY_EXTRA}' (scripts/
 # The object store holds the inputs read and the analyses on their way to the writer; Ray spills
 # to disk past this, so it bounds memory, not corpus size.
 DEFAULT_OBJECT_STORE_BYTES = 512 * 1024**2
-LOCAL_HOST = "127.0.0.1"
 
 
 class EngineError(RuntimeError):
@@ -80,7 +81,6 @@ def ray_session(
                 address="local",
                 num_cpus=num_cpus or os.cpu_count() or 1,
                 object_store_memory=object_store_bytes,
-                _node_ip_address=LOCAL_HOST,
                 **options,
             )
         else:

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 import time
 import uuid
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from onrecord.distributed.cluster import import_ray, ray_session
+from onrecord.distributed.cluster import EngineError, import_ray, ray_session
 from onrecord.distributed.rows import ARTICLE, INDEX_COLUMNS, plan_inputs, read_planned, result_from_row
 from onrecord.ingest.reader import DEFAULT_MAX_CHARS
 from onrecord.model import ArticleAnalysis, InputFailure
@@ -43,7 +44,7 @@ class RayIngestReport(IngestReport):
     """What an ingest on Ray did, plus what the engine cost (for ``bench/scale.py`` and the summary)."""
 
     address: str = ""
-    actors: int = 0
+    actors: int = 0  # analysis actors started (at most one per batch to analyse)
     startup_seconds: float = 0.0  # starting or joining Ray
     read_seconds: float = 0.0  # reading inputs into the object store
     analyse_seconds: float = 0.0  # analysing and writing (wall clock, model loads included)
@@ -80,7 +81,7 @@ def ingest_on_ray(
     CPU each; default: every CPU of the cluster). Idempotent and resumable like the local engine;
     failures are reported per input; raises :class:`IngestInterrupted` on Ctrl-C.
     """
-    from onrecord.analysis.pipeline import DEFAULT_MODEL
+    from onrecord.analysis.pipeline import DEFAULT_MODEL, PipelineLoadError
 
     import_ray()  # before the database is touched: without Ray, nothing happens
     if batch_size < 1 or analysis_batch_size < 1:
@@ -89,6 +90,10 @@ def ingest_on_ray(
         raise ValueError(f"num_cpus must be at least 1, got {num_cpus}")
     model = model or DEFAULT_MODEL
     started = time.perf_counter()
+    try:  # first: a model that cannot load stops the run before Ray starts or the database is touched
+        signature = model_signature_for(model)
+    except PipelineLoadError as exc:
+        raise EngineError(str(exc)) from exc
     with Database.open(db) as store:
         report = RayIngestReport(store.label)
         bar = None
@@ -96,8 +101,7 @@ def ingest_on_ray(
             with ray_session(address, num_cpus) as session:
                 report.address = session.address
                 report.startup_seconds = session.startup_seconds
-                report.actors = num_cpus or session.cpus
-                run = _Run(store, report, model, batch_size, analysis_batch_size)
+                run = _Run(store, report, model, signature, batch_size, analysis_batch_size, num_cpus or session.cpus)
                 items = run.read(paths, DEFAULT_MAX_CHARS if max_chars is None else max_chars)
                 index = run.index(items)
                 if progress:
@@ -116,19 +120,30 @@ def ingest_on_ray(
 class _Run:
     """One ingest's state on the driver: the store, the report, what is claimed and what is left."""
 
-    def __init__(self, store: Database, report: RayIngestReport, model: str, batch_size: int, analysis_batch: int):
+    def __init__(
+        self,
+        store: Database,
+        report: RayIngestReport,
+        model: str,
+        signature: str,
+        batch_size: int,
+        analysis_batch: int,
+        actors: int,
+    ) -> None:
         self.ray = import_ray()
+        self.actors = actors  # at most this many analysis actors, one CPU each
         self.store = store
         self.report = report
         self.model = model
         self.batch_size = batch_size
         self.analysis_batch = analysis_batch
-        self.signature = ""
+        self.signature = signature
         self.owner = _claim_owner()
         self.tick: Callable[[int], None] = lambda n: None
         self.read_failures: list[tuple[int, InputFailure]] = []  # (seq, failure), reported in input order
         self.deferred: list[str] = []  # ids another ingest held when this one asked
         self.batches_seen: set[str] = set()
+        logging.getLogger("ray.data").setLevel(logging.WARNING)  # per-dataset "execution finished" lines
         context = self.ray.data.DataContext.get_current()
         context.execution_options.preserve_order = True  # the writer must see the local engine's order
         context.enable_progress_bars = False  # onrecord's own bar (--progress) counts articles
@@ -166,7 +181,6 @@ class _Run:
                 seen.add(row["id"])
                 pending[row["id"]] = row["seq"]
         self.read_failures.reverse()  # popped from the end, smallest seq first
-        self.signature = model_signature_for(self.model)
         try:
             todo = self._claim(list(pending))
             while True:
@@ -205,25 +219,35 @@ class _Run:
 
         analysing = time.perf_counter()
         wanted = pa.array(sorted(ids_by_seq), pa.int64())
+        # No more actors than batches: each one loads the model (seconds of CPU, hundreds of MB).
+        actors = min(self.actors, -(-len(wanted) // self.analysis_batch))
+        self.report.actors = max(self.report.actors, actors)
+        # The skip filter runs inside the actors: a separate filtering task would need a CPU the actors hold.
         results = items.map_batches(
-            _keep, fn_kwargs={"wanted": wanted}, batch_format="pyarrow", num_cpus=READ_TASK_CPUS
-        ).map_batches(
             AnalyzeBatch,
-            fn_constructor_kwargs={"model": self.model},
+            fn_constructor_kwargs={"model": self.model, "wanted": wanted},
             batch_size=self.analysis_batch,
             batch_format="pyarrow",
-            concurrency=self.report.actors,
+            compute=self.ray.data.ActorPoolStrategy(size=actors),
             num_cpus=1,
         )
         unwritten = set(ids_by_seq)
         renewed = time.monotonic()
-        for batch in results.iter_batches(batch_size=self.batch_size, batch_format="pyarrow"):
-            rows = batch.to_pylist()
-            self._write(rows)
-            unwritten.difference_update(row["seq"] for row in rows)
-            if time.monotonic() - renewed > CLAIM_RENEW_S:  # a long run keeps its claims alive
-                self.store.claim([ids_by_seq[seq] for seq in sorted(unwritten)], self.signature, self.owner)
-                renewed = time.monotonic()
+        try:
+            for batch in results.iter_batches(batch_size=self.batch_size, batch_format="pyarrow"):
+                rows = batch.to_pylist()
+                self._write(rows)
+                unwritten.difference_update(row["seq"] for row in rows)
+                if time.monotonic() - renewed > CLAIM_RENEW_S:  # a long run keeps its claims alive
+                    self.store.claim([ids_by_seq[seq] for seq in sorted(unwritten)], self.signature, self.owner)
+                    renewed = time.monotonic()
+        except self.ray.exceptions.RayError as exc:
+            # An actor that cannot load the pipeline (a node without onrecord or the model), or died.
+            raise EngineError(
+                f"analysis on Ray failed after {self.report.added + self.report.replaced} articles were stored "
+                f"(run the same command again to resume): {_first_line(exc)}. Every node needs onrecord[ray] "
+                f"and the model {self.model!r} installed (docs/scale.md)"
+            ) from exc
         self.report.analyse_seconds += time.perf_counter() - analysing
 
     def _write(self, rows: list[dict[str, Any]]) -> None:
@@ -266,11 +290,9 @@ class _Run:
             self.tick(1)
 
 
-def _keep(batch: Any, wanted: Any) -> Any:
-    """The rows of ``batch`` to analyse: articles whose ``seq`` is in ``wanted``."""
-    import pyarrow.compute as pc
-
-    return batch.filter(pc.is_in(batch["seq"], value_set=wanted))
+def _first_line(exc: BaseException) -> str:
+    lines = [line for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[-1] if lines else ''}"
 
 
 def _claim_owner() -> str:

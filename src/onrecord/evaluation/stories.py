@@ -333,6 +333,6 @@ def stories_command(
                     raise LabelError(f"{pairs_path}: {side.file} is not in the story set {stories_path}")
         analyses = analyses_for(files, polnear_dir, model or DEFAULT_MODEL, use_cache=not no_cache)
         figures = evaluate(stories, pairs, analyses, gold_sources(pairs, polnear_dir))
-    except LabelError as exc:
+    except (LabelError, ImportError) as exc:  # ImportError: the linking extra (datasketch) is not installed
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(figures, indent=2) if as_json else format_report(figures))

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from onrecord.fetching.client import Fetcher, FetchError, HostSpacing, Response, describe
 from onrecord.fetching.documents import DocumentProblem, Entry, Listing, Page, classify
@@ -25,7 +25,10 @@ from onrecord.fetching.urls import UrlProblem, checked_url
 from onrecord.fetching.warc import WarcSaver
 from onrecord.ingest.reader import InputProblem
 from onrecord.model import Article, InputFailure
-from onrecord.store import fetch_state
+from onrecord.store.fetch_state import FetchStateAccess, ListedItem, ListingRow
+
+if TYPE_CHECKING:
+    from onrecord.store.base import Database
 
 Item = Article | InputFailure
 T = TypeVar("T")
@@ -78,19 +81,23 @@ def run_async(make: Callable[[], Awaitable[T]]) -> T:
 
 
 class Crawl:
-    """One run's fetching: its options, its fetch state (optional) and its WARC (optional)."""
+    """One run's fetching: its options, its fetch state (optional) and its WARC (optional).
+
+    ``state`` is a corpus database's fetch state (``Database.fetch_state()``); without it every
+    URL is fetched in full and nothing is remembered (``onrecord analyze``).
+    """
 
     def __init__(
         self,
         options: FetchOptions,
         *,
         max_chars: int,
-        conn: sqlite3.Connection | None = None,
+        state: FetchStateAccess | None = None,
         spacing: HostSpacing | None = None,
     ) -> None:
         self.options = options
         self.max_chars = max_chars
-        self.conn = conn
+        self.state = state
         self.stats = FetchStats()
         self.spacing = spacing or HostSpacing()
         self.robots: dict = {}
@@ -199,8 +206,8 @@ class Crawl:
 
     async def _document(self, fetcher: Fetcher, url: str) -> Page | Listing | None:
         """The page or listing at ``url``; a stored listing on a 304; None for a stored page on a 304."""
-        known = fetch_state.fetched_url(self.conn, url) if self.conn is not None else None
-        listed = fetch_state.listed_items(self.conn, url) if known is not None and self.conn is not None else []
+        known = self.state.fetched_url(url) if self.state is not None else None
+        listed = self.state.listed_items(url) if known is not None and self.state is not None else []
         usable = known is not None and (known.article_stored or (known.article_id is None and known.problem is None))
         response = await fetcher.fetch(
             url, etag=known.etag if usable else None, last_modified=known.last_modified if usable else None
@@ -243,7 +250,7 @@ class Crawl:
         except UrlProblem as exc:
             self.stats.failed += 1
             return InputFailure(unit.url, f"listed in {unit.listing}: {exc}")
-        known = fetch_state.fetched_url(self.conn, url) if self.conn is not None else None
+        known = self.state.fetched_url(url) if self.state is not None else None
         stored = known is not None and known.article_stored
         if stored and unit.listing is not None and self._settled_marker(unit, url) == unit.marker:
             self.stats.skipped += 1
@@ -299,9 +306,8 @@ class Crawl:
             self.warc.save(response)
 
     def _record(self, url: str, response: Response, article_id: str | None = None, problem: str | None = None) -> None:
-        if self.conn is not None:
-            fetch_state.record_fetch(
-                self.conn,
+        if self.state is not None:
+            self.state.record_fetch(
                 url,
                 etag=response.headers.get("etag"),
                 last_modified=response.headers.get("last-modified"),
@@ -311,14 +317,14 @@ class Crawl:
             )
 
     def _touch(self, url: str, response: Response) -> None:
-        if self.conn is not None:
-            fetch_state.touch_fetch(self.conn, url, response.fetched_at)
+        if self.state is not None:
+            self.state.touch_fetch(url, response.fetched_at)
 
     def _record_listing(self, url: str, response: Response, listing: Listing) -> None:
-        if self.conn is None:
+        if self.state is None:
             return
         self._record(url, response)
-        rows: list[tuple[str, str, str | None, str | None, str | None, str]] = []
+        rows: list[ListingRow] = []
         for entry in listing.entries[: self.options.max_items_per_source]:
             try:
                 rows.append(
@@ -338,22 +344,22 @@ class Crawl:
                 rows.append((checked_url(child, base=url), "sitemap", None, None, None, ""))
             except UrlProblem:
                 continue
-        fetch_state.record_listing(self.conn, url, rows)
+        self.state.record_listing(url, rows)
 
     def _settled_marker(self, unit: Work, url: str) -> str | None:
-        if self.conn is None or unit.listing is None:
+        if self.state is None or unit.listing is None:
             return None
-        for item in fetch_state.listed_items(self.conn, unit.listing):
+        for item in self.state.listed_items(unit.listing):
             if item.item_url == url:
                 return item.settled_marker
         return None
 
     def _settle(self, unit: Work, url: str) -> None:
-        if self.conn is not None and unit.listing is not None:
-            fetch_state.settle_items(self.conn, [(unit.listing, url, unit.marker)])
+        if self.state is not None and unit.listing is not None:
+            self.state.settle_items([(unit.listing, url, unit.marker)])
 
 
-def _stored_listing(listed: Iterable[fetch_state.ListedItem]) -> Listing:
+def _stored_listing(listed: Iterable[ListedItem]) -> Listing:
     """A listing rebuilt from the fetch state after a 304: the same items as last time."""
     listing = Listing("stored listing")
     for item in listed:
@@ -374,30 +380,24 @@ def fetch_inputs(
     summary on stderr.
     """
     session = session or current_session()
-    conn = open_fetch_state(session.db)
-    crawl = Crawl(session.options, max_chars=max_chars, conn=conn)
-    try:
+    with ExitStack() as stack:
+        database = open_state_database(session.db)
+        if database is not None and database is not session.db:
+            stack.enter_context(database)  # opened here, so closed here; a Database passed in stays open
+        crawl = Crawl(session.options, max_chars=max_chars, state=database.fetch_state() if database else None)
+        stack.callback(crawl.close)
         found = crawl.discover(specs)
         items = found.items + crawl.fetch_pages(found.work)
-    finally:
-        crawl.close()
-        if conn is not None:
-            conn.close()
     if note:
         print(crawl.stats.summary(), file=sys.stderr)
     return items
 
 
-def open_fetch_state(db: object) -> sqlite3.Connection | None:
-    if db is None:
-        return None
-    from onrecord.store.db import connect, db_path_from_url, migrate
+def open_state_database(db: Database | str | object | None) -> Database | None:
+    """The corpus database that keeps the fetch state: ``db`` itself if already open, else opened read-write
+    (created and migrated like any corpus); None when there is no corpus (``onrecord analyze``)."""
+    from onrecord.store.base import Database
 
-    path = db_path_from_url(db)  # type: ignore[arg-type]
-    conn = connect(path, check_same_thread=False)  # run_async may drive the crawl from a worker thread
-    try:
-        migrate(conn, label=str(path))
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+    if db is None or isinstance(db, Database):
+        return db
+    return Database.open(db)  # type: ignore[arg-type]

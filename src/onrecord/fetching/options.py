@@ -7,8 +7,12 @@ import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onrecord import __version__
+
+if TYPE_CHECKING:
+    from onrecord.store.base import Database
 
 DEFAULT_CONTACT = "https://github.com/onrecord/onrecord"
 
@@ -55,7 +59,9 @@ class FetchSession:
     """What a URL input needs beyond the options: the corpus whose fetch state makes re-runs cheap."""
 
     options: FetchOptions = field(default_factory=FetchOptions)
-    db: str | Path | None = None  # the corpus database; None keeps no state (``analyze``)
+    # The corpus database: its URL or path, or an open ``onrecord.store.base.Database`` (used as is,
+    # left open); None keeps no state (``analyze``).
+    db: str | Path | Database | None = None
 
 
 _session: contextvars.ContextVar[FetchSession | None] = contextvars.ContextVar("onrecord_fetch_session", default=None)

@@ -20,8 +20,9 @@ import click
 
 from onrecord.fetching.cli import CONTACT_ENV, options_from_cli, parse_interval, read_url_list
 from onrecord.fetching.client import HostSpacing
-from onrecord.fetching.collect import Crawl, open_fetch_state
+from onrecord.fetching.collect import Crawl
 from onrecord.fetching.options import FetchOptions
+from onrecord.ingest import DEFAULT_MAX_CHARS, MAX_CHARS_CEILING
 from onrecord.model import Article, InputFailure
 
 DEFAULT_CHUNK = 8  # pages fetched, analysed and stored together; a stop loses at most this much work
@@ -89,48 +90,45 @@ def watch(
     spacing = HostSpacing()  # spans rounds: a short interval never bursts a host
     reports: list[RoundReport] = []
     with Database.open(db) as store:
-        conn = open_fetch_state(db)
-        try:
-            number = 0
-            while rounds is None or number < rounds:
-                number += 1
-                started = time.monotonic()
-                crawl = Crawl(options, max_chars=max_chars, conn=conn, spacing=spacing)
-                ingest = IngestReport(store.label)
-                try:
-                    found = crawl.discover(sources)
-                    print(f"round {number}: {len(found.work)} pages listed", file=out, flush=True)
-                    checked = 0
-                    for units, items in _lazy(found, crawl, chunk):
-                        ingest_items(
-                            items, store, signature=signature, analyze=analyze, batch_size=chunk, report=ingest
-                        )
-                        checked += units
-                        print(
-                            f"round {number}: {checked}/{len(found.work)} pages checked, {ingest.added} added",
-                            file=out,
-                            flush=True,
-                        )
-                finally:
-                    crawl.close()
-                report = RoundReport(
-                    number,
-                    ingest.added,
-                    ingest.replaced,
-                    ingest.unchanged + ingest.duplicates,
-                    ingest.failures,
-                    crawl.stats.summary(),
-                    time.monotonic() - started,
-                )
-                reports.append(report)
-                for failure in ingest.failures:
-                    print(f"  failed: {failure}", file=out, flush=True)
-                print(report.line(), file=out, flush=True)
-                if rounds is not None and number >= rounds:
-                    break
-                time.sleep(max(0.0, every - (time.monotonic() - started)))
-        finally:
-            conn.close()  # type: ignore[union-attr]
+        state = store.fetch_state()
+        number = 0
+        while rounds is None or number < rounds:
+            number += 1
+            started = time.monotonic()
+            crawl = Crawl(options, max_chars=max_chars, state=state, spacing=spacing)
+            ingest = IngestReport(store.label)
+            try:
+                found = crawl.discover(sources)
+                print(f"round {number}: {len(found.work)} pages listed", file=out, flush=True)
+                checked = 0
+                for units, items in _lazy(found, crawl, chunk):
+                    ingest_items(
+                        items, store, signature=signature, analyze=analyze, batch_size=chunk, report=ingest
+                    )
+                    checked += units
+                    print(
+                        f"round {number}: {checked}/{len(found.work)} pages checked, {ingest.added} added",
+                        file=out,
+                        flush=True,
+                    )
+            finally:
+                crawl.close()
+            report = RoundReport(
+                number,
+                ingest.added,
+                ingest.replaced,
+                ingest.unchanged + ingest.duplicates,
+                ingest.failures,
+                crawl.stats.summary(),
+                time.monotonic() - started,
+            )
+            reports.append(report)
+            for failure in ingest.failures:
+                print(f"  failed: {failure}", file=out, flush=True)
+            print(report.line(), file=out, flush=True)
+            if rounds is not None and number >= rounds:
+                break
+            time.sleep(max(0.0, every - (time.monotonic() - started)))
     return reports
 
 
@@ -158,7 +156,12 @@ def _lazy(found: Any, crawl: Crawl, chunk: int) -> Iterator[tuple[int, list[Arti
     help="Pages fetched and stored together; a stop loses at most one chunk of work.",
 )
 @click.option("--model", default=None, help="spaCy model name or path [default: onrecord's default model].")
-@click.option("--max-chars", type=click.IntRange(min=1), default=None, help="Refuse longer articles.")
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1, max=MAX_CHARS_CEILING),
+    default=None,
+    help=f"Refuse longer articles (at most {MAX_CHARS_CEILING:,}, what the pipeline takes).",
+)
 @click.option("--contact", default=None, help=f"Contact put in the user agent [default: ${CONTACT_ENV}].")
 @click.option(
     "--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between hits on a host."
@@ -190,7 +193,6 @@ def watch_command(
     when stopped by SIGTERM or after --rounds, 1 if the last round had failures, 130 on Ctrl-C.
     """
     from onrecord.analysis.pipeline import DEFAULT_MODEL
-    from onrecord.ingest import DEFAULT_MAX_CHARS
     from onrecord.store.db import StoreError
 
     every_s = parse_interval(every)

@@ -2,9 +2,10 @@
 
 Every input yields either an :class:`Article` or an :class:`InputFailure` naming the
 input and the problem; one bad input never stops the others. Plain-text files are kept
-exactly as read (UTF-8 decoded, a leading BOM dropped, nothing else touched) because
-every offset the analysis produces indexes into ``Article.text``. Decoding rules live in
-:mod:`onrecord.ingest.decoding`, finding the files (and naming path problems) in :mod:`onrecord.ingest.paths`.
+exactly as read (UTF-8, or UTF-16/32 when a byte-order mark says so, decoded; the mark dropped;
+nothing else touched) because every offset the analysis produces indexes into ``Article.text``.
+Decoding rules live in :mod:`onrecord.ingest.decoding`; finding the files, and naming path
+problems, in :mod:`onrecord.ingest.paths`.
 """
 
 from __future__ import annotations

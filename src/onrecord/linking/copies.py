@@ -8,6 +8,7 @@ components of copy links; the earliest published member is the original.
 
 from __future__ import annotations
 
+import zlib
 from functools import cache
 from typing import Any
 
@@ -28,14 +29,26 @@ COPY_JACCARD = 0.6
 MIN_SHINGLES = 20  # a few lines of text are too short to call a copy
 
 
+def _crc32(data: bytes) -> int:
+    """The shingle hash: CRC-32 is stable across processes and several times cheaper than SHA-1 here."""
+    return zlib.crc32(data)
+
+
 @cache
 def _permutations() -> Any:
     """The hash permutations for NUM_PERM and SEED, made once (making them is most of a small MinHash's cost)."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+    return MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_crc32, scheme=SCHEME).permutations
 
 
 def _new_minhash(values: np.ndarray | None = None) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, seed=SEED, hashvalues=values, permutations=_permutations(), scheme=SCHEME)
+    return MinHash(
+        num_perm=NUM_PERM,
+        seed=SEED,
+        hashfunc=_crc32,
+        hashvalues=values,
+        permutations=_permutations(),
+        scheme=SCHEME,
+    )
 
 
 def signature(text: str) -> np.ndarray | None:

@@ -7,7 +7,8 @@ Corroboration: members of one copy group (near-duplicates) count as one report, 
 relays another member's article ("NBC reports, citing officials" with NBC's own article present) joins that
 report. Independent reports are what remains; independent outlets are their distinct outlets; independent
 sources are the distinct named corpus sources among them, plus one per report resting on an anonymous source
-(two outlets' unnamed officials are two sources unless one relays the other). Echoes: members minus reports.
+(two outlets' unnamed officials are two sources unless one relays the other). Echoes: articles carrying the
+statement minus independent reports (an article repeating a statement twice is one article, not an echo).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def _group(
         independent_reports=len(roots),
         independent_outlets=len(independent_outlets),
         independent_sources=len(named) + anonymous_reports,
-        echoes=len(members) - len(roots),
+        echoes=len(articles_in_group) - len(roots),
         report_of={f"{m[0]}/{m[1]}": f"{root[0]}/{root[1]}" for root, group in roots.items() for m in group},
     )
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from onrecord.linking import stories as story_module
 from onrecord.linking.copies import CopyIndex, signature
+from onrecord.linking.groups import build_groups
 from onrecord.linking.sources import CorpusSources, is_anonymous, raw_key, surname_of
 from onrecord.linking.statements import StatementFeatures, StatementGroup, UnionFind, statement_score
 from onrecord.linking.stories import UNDATED, WINDOW_DAYS, StoryFeatures, StoryIndex, day_of
@@ -95,8 +96,6 @@ class Linker:
         self.statement_links: dict[tuple[tuple[str, str], tuple[str, str]], float] = {}
         self.relay_links: set[tuple[str, str, str]] = set()
         self._links_of: dict[str, set[tuple[str, Any]]] = {}
-        self._relaying: dict[str, set[tuple[str, str]]] = {}  # outlet key -> (article, attribution) citing it
-        self._outlet_articles: dict[str, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -148,13 +147,6 @@ class Linker:
         if record.copy_signature is not None:
             self.copies.add(record.article_id, record.copy_signature)
         self.corpus_sources.add(list(record.source_keys.values()))
-        if record.outlet_key:
-            self._outlet_articles.setdefault(record.outlet_key, set()).add(record.article_id)
-        for statement in record.statements:
-            if statement.relay_outlet:
-                self._relaying.setdefault(statement.relay_outlet, set()).add(
-                    (record.article_id, statement.attribution_id)
-                )
         if decide:
             result.story_id = self.story_of(record.article_id)
         return result
@@ -197,18 +189,17 @@ class Linker:
         self._decide_relays(record, close, result)
 
     def _decide_relays(self, record: ArticleRecord, close: dict[str, float], result: LinkResult) -> None:
-        """Relay links both ways: this article citing an outlet present here, and earlier citations of it."""
-        for statement in record.statements:
-            for relayed in sorted(self._outlet_articles.get(statement.relay_outlet or "", ())):
-                if relayed in close and self._relays_in_time(record, self.records[relayed]):
-                    key = (record.article_id, statement.attribution_id, relayed)
-                    self._link("relay", key, None, (record.article_id, relayed))
-                    result.relay_links.append(key)
-        for relaying, attribution_id in sorted(self._relaying.get(record.outlet_key or "", ())):
-            if relaying in close and self._relays_in_time(self.records[relaying], record):
-                key = (relaying, attribution_id, record.article_id)
-                self._link("relay", key, None, (relaying, record.article_id))
-                result.relay_links.append(key)
+        """Relay links both ways among close articles: this one citing another's outlet, or cited by another."""
+        for other in sorted(close):
+            other_record = self.records[other]
+            for relaying, relayed in ((record, other_record), (other_record, record)):
+                if not relayed.outlet_key or not self._relays_in_time(relaying, relayed):
+                    continue
+                for statement in relaying.statements:
+                    if statement.relay_outlet == relayed.outlet_key:
+                        key = (relaying.article_id, statement.attribution_id, relayed.article_id)
+                        self._link("relay", key, None, (relaying.article_id, relayed.article_id))
+                        result.relay_links.append(key)
 
     @staticmethod
     def _relays_in_time(relaying: ArticleRecord, relayed: ArticleRecord) -> bool:
@@ -236,11 +227,6 @@ class Linker:
         self.stories.remove(article_id, set(record.term_ids))
         self.copies.remove(article_id)
         self.corpus_sources.remove(list(record.source_keys.values()))
-        if record.outlet_key:
-            self._outlet_articles.get(record.outlet_key, set()).discard(article_id)
-        for statement in record.statements:
-            if statement.relay_outlet:
-                self._relaying.get(statement.relay_outlet, set()).discard((article_id, statement.attribution_id))
         return True
 
     # -- reading ----------------------------------------------------------------------------------------
@@ -289,8 +275,6 @@ class Linker:
         return None if key is None else self.corpus_sources.resolve(key)
 
     def statement_groups(self) -> list[StatementGroup]:
-        from onrecord.linking.groups import build_groups  # groups reads the linker: imported late, no cycle
-
         return build_groups(self)
 
     # -- state --------------------------------------------------------------------------------------------
@@ -321,8 +305,17 @@ class Linker:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Linker:
+        """The linker :meth:`as_dict` saved; malformed state raises ValueError saying what is wrong."""
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
-            raise ValueError(f"linker state: expected version {STATE_VERSION}, got {data.get('version')!r}")
+            found = data.get("version") if isinstance(data, dict) else type(data).__name__
+            raise ValueError(f"linker state: expected version {STATE_VERSION}, got {found!r}")
+        try:
+            return cls._restore(data)
+        except (KeyError, TypeError, ValueError, IndexError) as error:
+            raise ValueError(f"linker state: malformed ({type(error).__name__}: {error})") from error
+
+    @classmethod
+    def _restore(cls, data: dict[str, Any]) -> Linker:
         linker = cls()
         for item in data["documents"]:
             story = linker.stories.decode(item["story"])

@@ -105,7 +105,7 @@ class StatementGroup:
     independent_reports: int
     independent_outlets: int
     independent_sources: int
-    echoes: int
+    echoes: int  # articles carrying it minus independent reports
     report_of: dict[str, str] = field(default_factory=dict)  # member "article/attribution" -> its report's root
 
     def to_dict(self) -> dict[str, Any]:

@@ -116,9 +116,9 @@ def analyze(
         if sys.stdin.isatty():
             raise click.UsageError("give at least one PATH, or - to read standard input")
         paths = ("-",)
-    model = model or default_model()
-    check_model(model)
     try:
+        model = model or default_model()
+        check_model(model)
         failures = run_analysis(paths, fmt, output, model, jobs, max_chars, color)
     except KeyboardInterrupt:
         # Ctrl-C: workers ignore it and are stopped with the pool; no traceback, the shell's 128 + SIGINT.

@@ -190,12 +190,19 @@ class Database(ABC):
     def open(
         url: str | Path | None = None, *, read_only: bool = False, time_limit_s: float | None = DEFAULT_TIME_LIMIT_S
     ) -> Database:
-        """Open ``url`` (``sqlite:///path.db``, a plain path, or None for ./onrecord.db).
+        """Open ``url``: ``sqlite:///path.db``, a plain path, None for ./onrecord.db, or
+        ``postgresql://user:password@host:port/dbname`` (needs the extra ``onrecord[postgres]``).
 
-        Read-write opening creates the database if needed and applies pending migrations under the
-        write lock; read-only opening never creates or migrates, and refuses a file that is not an
-        onrecord corpus of a schema this version knows.
+        Read-write opening creates the schema if needed and applies pending migrations under the
+        write lock (SQLite) or an advisory lock (PostgreSQL); read-only opening never creates or
+        migrates, and refuses a database that is not an onrecord corpus of a schema this version knows.
         """
+        from onrecord.store.postgres import is_postgres_url
+
+        if is_postgres_url(url):
+            from onrecord.store.postgres import PostgresDatabase
+
+            return PostgresDatabase.open_url(str(url), read_only=read_only, time_limit_s=time_limit_s)
         from onrecord.store.sqlite import SQLiteDatabase
 
         return SQLiteDatabase.open_url(url, read_only=read_only, time_limit_s=time_limit_s)

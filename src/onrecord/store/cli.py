@@ -11,7 +11,10 @@ from onrecord.fetching.cli import with_fetch_options
 from onrecord.ingest import MAX_CHARS_CEILING
 from onrecord.store.db import DEFAULT_DB, StoreError
 
-_DB_HELP = "Corpus database: sqlite:///path/to.db or a plain path; only SQLite is supported."
+_DB_HELP = (
+    "Corpus database: sqlite:///path/to.db, a plain path, or postgresql://user@host/dbname"
+    " (needs the extra onrecord[postgres])."
+)
 
 
 @click.command()
@@ -79,6 +82,8 @@ def ingest(
         raise click.UsageError("give at least one PATH or URL (or --urls FILE)")
     show_progress = sys.stderr.isatty() if progress is None else progress
     if engine == "ray":
+        if jobs != 1:
+            raise click.UsageError("--jobs is for the local engine; with --engine ray, give --ray-cpus")
         _ingest_on_ray(paths, db_url, batch_size, model, max_chars, show_progress, ray_address, ray_cpus)
         return
     try:

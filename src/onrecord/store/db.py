@@ -28,10 +28,16 @@ class Migration:
     sql: str
 
 
+def url_label(url: str) -> str:
+    """A database URL without its password, for messages."""
+    label = re.sub(r"(://[^:/@]*):[^@/]*@", r"\1@", url)
+    return re.sub(r"([?&]password=)[^&]*", r"\1***", label)
+
+
 def db_path_from_url(url: str | Path | None) -> Path:
     """``sqlite:///path/to.db``, ``sqlite:////abs/path.db`` or a plain path -> the file path.
 
-    Any other scheme (``postgresql://...``) is refused: this version only stores to SQLite.
+    Any other scheme is refused; ``postgresql://...`` URLs are opened by ``Database.open``, not as a file.
     """
     if url is None or str(url) == "":
         return Path(DEFAULT_DB)
@@ -40,9 +46,13 @@ def db_path_from_url(url: str | Path | None) -> Path:
     if scheme is None:
         return Path(text)
     if scheme.group(1).lower() != "sqlite":
+        if scheme.group(1).lower() in ("postgresql", "postgres"):
+            raise StoreError(
+                f"--db {url_label(text)!r}: a PostgreSQL database, not a SQLite file; open it with Database.open"
+            )
         raise StoreError(
             f"--db {text!r}: unsupported database scheme {scheme.group(1)!r}; "
-            "only SQLite is supported in this version (use sqlite:///path/to.db or a plain path)"
+            "use sqlite:///path/to.db, a plain path, or postgresql://user@host/dbname"
         )
     # SQLAlchemy convention: sqlite:///relative.db, sqlite:////absolute.db
     rest = text[len(scheme.group(0)) :]

@@ -3,6 +3,10 @@
 Functions take the store's connection (autocommit mode); each write is its own short transaction,
 so the state never runs ahead of what a crash can lose: a page's row says which article it gave,
 and a re-run trusts the row only while that article is stored.
+
+The fetcher never calls these with a connection: ``Database.fetch_state()`` returns them bound to
+the database (:class:`FetchStateAccess` is that bound form), so another backend implements the same
+operations behind its own ``fetch_state()``. The tables are described in docs/fetching.md.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,41 @@ class ListedItem:
     author: str | None
     listed_marker: str
     settled_marker: str | None
+
+
+# (item_url, kind, title, published, author, marker): one item a feed or sitemap lists, in order.
+ListingRow = tuple[str, str, str | None, str | None, str | None, str]
+
+
+class FetchStateAccess(Protocol):
+    """The fetch-state operations bound to one database: what ``Database.fetch_state()`` returns.
+
+    Each is the function of this module of the same name without its connection argument. A
+    backend's implementation must give the same answers (tests/test_fetch_*.py run them on SQLite).
+    """
+
+    def fetched_url(self, url: str) -> FetchedUrl | None: ...
+
+    def record_fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        fetched_at: str,
+        article_id: str | None = None,
+        problem: str | None = None,
+    ) -> None: ...
+
+    def touch_fetch(self, url: str, fetched_at: str) -> None: ...
+
+    def listed_items(self, listing_url: str) -> list[ListedItem]: ...
+
+    def record_listing(self, listing_url: str, items: Sequence[ListingRow]) -> None: ...
+
+    def settle_items(self, settled: Iterable[tuple[str, str, str]]) -> None: ...
+
+    def stored_article_ids(self, ids: Iterable[str]) -> set[str]: ...
 
 
 def fetched_url(conn: sqlite3.Connection, url: str) -> FetchedUrl | None:
@@ -80,7 +120,7 @@ def listed_items(conn: sqlite3.Connection, listing_url: str) -> list[ListedItem]
 def record_listing(
     conn: sqlite3.Connection,
     listing_url: str,
-    items: Sequence[tuple[str, str, str | None, str | None, str | None, str]],
+    items: Sequence[ListingRow],
 ) -> None:
     """Replace what ``listing_url`` lists: (item_url, kind, title, published, author, marker) in order.
 

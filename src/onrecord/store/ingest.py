@@ -313,7 +313,10 @@ def ingest_paths(
         report = IngestReport(store.label)
         # Read everything first: the total makes the progress bar's ETA honest, and reading is
         # cheap next to analysis (texts of 10,000 articles are a few tens of MB).
-        items = list(default_read(paths, max_chars))
+        try:
+            items = list(default_read(paths, max_chars))
+        except KeyboardInterrupt as exc:  # Ctrl-C while reading or fetching URLs: nothing stored yet
+            raise IngestInterrupted(report) from exc
         bar = _progress_bar(len(items)) if progress else None
         try:
             ingest_items(

@@ -49,6 +49,7 @@ class SQLiteDatabase(Database):
         self._lock = threading.Lock()
         self._claims_conn: sqlite3.Connection | None = None
         self._claims_lock = threading.Lock()
+        self._fetch_conn: sqlite3.Connection | None = None
 
     @classmethod
     def open_url(
@@ -101,6 +102,9 @@ class SQLiteDatabase(Database):
         if self._claims_conn is not None:
             self._claims_conn.close()
             self._claims_conn = None
+        if self._fetch_conn is not None:
+            self._fetch_conn.close()
+            self._fetch_conn = None
         if self.conn is not None:
             self.conn.close()
             self.conn = None
@@ -169,7 +173,13 @@ class SQLiteDatabase(Database):
         return self._claims_conn
 
     def fetch_state(self) -> FetchState:
-        return FetchState(self._writer())
+        # A connection of its own, as the claims have: the crawl may run on a worker thread (run_async
+        # inside an event loop), and its short writes must never join a batch the writer has open.
+        with self._claims_lock:
+            self._writer()
+            if self._fetch_conn is None:
+                self._fetch_conn = connect(self.path, check_same_thread=False)
+            return FetchState(self._fetch_conn)
 
     # --- reads --------------------------------------------------------------------------------
 
@@ -226,7 +236,7 @@ class SQLiteDatabase(Database):
 
 
 class FetchState:
-    """The fetch-state operations of :mod:`onrecord.store.fetch_state`, bound to the writer connection.
+    """The fetch-state operations of :mod:`onrecord.store.fetch_state`, bound to the database's fetch-state connection.
 
     ``state.fetched_url(url)`` is ``fetch_state.fetched_url(conn, url)``, and so on for every public
     function there, so the fetcher needs no connection of its own.

@@ -301,7 +301,9 @@ def source_directory(reader: Reader, f: StatementFilter, limit: int, offset: int
     if not keys:
         return Page([], total, limit, offset)
     # Step 2: names, roles, affiliations, outlets and dates for the groups on this page only. The name shown
-    # is max(): of "CLINTON" and "Clinton" it picks the mixed-case spelling.
+    # is max(): of "CLINTON" and "Clinton" it picks the mixed-case spelling. No attributions here: the
+    # filters are on sources, articles and outlets, and every aggregate is DISTINCT or min/max, so
+    # joining them only multiplied the rows to aggregate.
     values = ", ".join("(?, ?)" for _ in keys)
     detail_where = [*where, f"(lower(s.name), s.kind) IN (VALUES {values})"]
     details = reader.all(
@@ -311,7 +313,6 @@ def source_directory(reader: Reader, f: StatementFilter, limit: int, offset: int
                    group_concat(DISTINCT o.name || char(31)) AS outlets,
                    min(ar.published) AS first_seen, max(ar.published) AS last_seen
             FROM sources s {article_joins}
-            LEFT JOIN attributions at ON at.article_id = s.article_id AND at.source_id = s.id
             WHERE {" AND ".join(detail_where)} {group}""",
         [*args, *(part for key in keys for part in key[:2])],
     )

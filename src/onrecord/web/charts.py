@@ -70,23 +70,49 @@ def columns(
     return {"columns": cols, "width": width, "height": height, "top": top, "baseline": height - 24}
 
 
+SHARE_PARTS = ("on_record", "anonymous", "other")
+SHARE_NOTE_WIDTH = 150  # right of the bars: the on-record percentage and the count left out of the bar
+
+
 def share_bars(rows: list[dict[str, Any]], plot_width: float = PLOT_WIDTH) -> dict[str, Any]:
-    """Stacked 100% bars: on-record, anonymous and other statements per row (rows need a 'label')."""
+    """Stacked 100% bars of the statements *with a source*, one per row (rows need a 'label').
+
+    The bar has the denominator of the on-record share printed beside it (onrecord.figures: shares
+    are of statements with a source), so the blue part's length is that percentage. Parts: on
+    record, anonymous, and a source of any other kind. Statements without a source are not in the
+    bar; each bar carries their count (``without_source``) to show beside it.
+    """
     bars = []
     for i, row in enumerate(rows):
-        n = row.get("statements") or 0
+        with_source = row.get("statements_with_source") or 0
+        on_record = row.get("on_record") or 0
+        anonymous = row.get("anonymous") or 0
+        counts = {"on_record": on_record, "anonymous": anonymous, "other": with_source - on_record - anonymous}
         y = i * (BAR_HEIGHT + BAR_GAP)
         parts = []
         x = float(LABEL_WIDTH)
-        for part in ("on_record", "anonymous", "other"):
-            w = (row.get(part) or 0) / n * plot_width if n else 0
-            parts.append({"part": part, "x": x, "width": w, "value": row.get(part) or 0})
+        for part in SHARE_PARTS:
+            w = counts[part] / with_source * plot_width if with_source else 0
+            parts.append({"part": part, "x": x, "width": w, "value": counts[part]})
             x += w
-        bars.append({"label": row["label"], "y": y, "parts": parts, "row": row, "href": row.get("href")})
+        bars.append(
+            {
+                "label": row["label"],
+                "y": y,
+                "parts": parts,
+                "row": row,
+                "href": row.get("href"),
+                "with_source": with_source,
+                "without_source": (row.get("statements") or 0) - with_source,
+            }
+        )
     height = len(rows) * (BAR_HEIGHT + BAR_GAP)
     return {
         "bars": bars,
-        "width": LABEL_WIDTH + plot_width + 70,
+        "width": LABEL_WIDTH + plot_width + SHARE_NOTE_WIDTH,
+        "note_x": LABEL_WIDTH + plot_width + 8,
         "height": max(height, BAR_HEIGHT),
         "bar_height": BAR_HEIGHT,
+        "has_other": any(b["parts"][2]["value"] for b in bars),
+        "has_without_source": any(b["without_source"] for b in bars),
     }

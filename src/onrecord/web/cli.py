@@ -11,10 +11,12 @@ from pathlib import Path
 
 import click
 
+from onrecord.store.base import DEFAULT_TIME_LIMIT_S
 from onrecord.store.db import DEFAULT_DB
 
 DEFAULT_HOST = "127.0.0.1"  # local only unless the user asks for more with --host
 DEFAULT_PORT = 8321
+TIME_LIMIT_HELP = "Seconds one database query may run before the page answers 503 (a slow search cannot hold a worker)."
 ALLOW_HOST_HELP = (
     "Also answer requests addressed to NAME (repeatable; * accepts any). By default only "
     "127.0.0.1, localhost, [::1] and the --host value: other names are refused, which stops DNS rebinding."
@@ -65,7 +67,13 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_server(db: str | Path, host: str, port: int, allow_hosts: Sequence[str] = ()) -> None:
+def run_server(
+    db: str | Path,
+    host: str,
+    port: int,
+    allow_hosts: Sequence[str] = (),
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+) -> None:
     import uvicorn
 
     from onrecord.web.app import LOCAL_HOSTS, create_app
@@ -73,7 +81,7 @@ def run_server(db: str | Path, host: str, port: int, allow_hosts: Sequence[str] 
 
     host = host.strip().removeprefix("[").removesuffix("]")  # [::1] as well as ::1
     try:
-        app = create_app(db, allowed_hosts=[*LOCAL_HOSTS, host, *allow_hosts])
+        app = create_app(db, allowed_hosts=[*LOCAL_HOSTS, host, *allow_hosts], time_limit_s=time_limit_s)
     except DatabaseError as exc:
         raise click.ClickException(str(exc)) from exc
     sock = bind_socket(host, port)
@@ -111,9 +119,18 @@ def run_server(db: str | Path, host: str, port: int, allow_hosts: Sequence[str] 
     metavar="NAME",
     help=ALLOW_HOST_HELP,
 )
-def serve(db_url: str, host: str, port: int, allow_hosts: tuple[str, ...]) -> None:
+@click.option(
+    "--time-limit",
+    "time_limit_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_TIME_LIMIT_S,
+    show_default=True,
+    metavar="SECONDS",
+    help=TIME_LIMIT_HELP,
+)
+def serve(db_url: str, host: str, port: int, allow_hosts: tuple[str, ...], time_limit_s: float) -> None:
     """Serve the web app and JSON API (read-only) over a corpus database."""
-    run_server(db_url, host, port, allow_hosts)
+    run_server(db_url, host, port, allow_hosts, time_limit_s)
 
 
 @click.command()

@@ -6,6 +6,7 @@ or the same URL with ``?_format=json``. The API is read-only: GET only.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from onrecord import __version__
@@ -51,18 +52,142 @@ SOURCE_PARAMS = [
     _param("source", "Exact source name (case-insensitive).", {"type": "string"}),
 ]
 
-PAGE_SCHEMA = {
-    "type": "object",
-    "required": ["total", "limit", "offset", "rows"],
-    "properties": {
-        "total": {"type": "integer"},
-        "limit": {"type": "integer"},
-        "offset": {"type": "integer"},
-        "next_offset": {"type": ["integer", "null"]},
-        "filters": {"type": "object", "additionalProperties": {"type": "string"}},
-        "rows": {"type": "array", "items": {"type": "object"}},
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+MAYBE_STRING = {"type": ["string", "null"]}
+MAYBE_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
+STRINGS = {"type": "array", "items": STRING}
+
+
+def _object(properties: dict[str, dict[str, Any]], description: str = "") -> dict[str, Any]:
+    """A closed object: every key a twin returns is listed (tests/test_web.py checks the twins against it)."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "required": list(properties),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# The sourcing figures of onrecord.figures (docs/schema.md): counts, and shares of the statements with a source.
+FIGURES = {
+    "statements": {**INTEGER, "description": "Attributed statements."},
+    "statements_with_source": {**INTEGER, "description": "Statements whose source is known (kind not unattributed)."},
+    "on_record": {**INTEGER, "description": "Statements by a named person, named organisation, outlet or document."},
+    "anonymous": {**INTEGER, "description": "Statements resting on an anonymous individual or group."},
+    "other": {**INTEGER, "description": "statements - on_record - anonymous: no source, or a source of another kind."},
+    "on_record_share": {
+        **MAYBE_SHARE,
+        "description": "on_record / statements_with_source, 4 decimals; null when no statement has a source.",
+    },
+    "anonymous_share": {
+        **MAYBE_SHARE,
+        "description": "anonymous / statements_with_source, 4 decimals; null when no statement has a source.",
     },
 }
+SOURCE_ROW = _object(
+    {
+        "kind": {**STRING, "enum": list(SOURCE_KINDS)},
+        "name": STRING,
+        "roles": STRINGS,
+        "affiliations": STRINGS,
+        "outlets": STRINGS,
+        "first_seen": {**MAYBE_STRING, "description": "Earliest publication date of an article citing it."},
+        "last_seen": MAYBE_STRING,
+        "statements": INTEGER,
+        "articles": INTEGER,
+    },
+    "A source grouped across the corpus by name (ignoring case) and kind.",
+)
+ARTICLE_ROW = _object(
+    {
+        "id": {**STRING, "description": "The article's content hash."},
+        "title": MAYBE_STRING,
+        "snippet": {**STRING, "description": "The first 100 characters of the text."},
+        "author": MAYBE_STRING,
+        "url": MAYBE_STRING,
+        "outlet": MAYBE_STRING,
+        "published": {**MAYBE_STRING, "description": "ISO date."},
+        "n_words": INTEGER,
+        "origin": MAYBE_STRING,
+        "sources": {**INTEGER, "description": "Sources the article cites."},
+        **FIGURES,
+        "attributions": {**INTEGER, "description": "Same as `statements` (the name earlier versions used)."},
+    },
+    "An article with its sourcing figures.",
+)
+STATEMENT_ROW = _object(
+    {
+        "article_id": STRING,
+        "attribution_id": STRING,
+        "attribution_kind": {**STRING, "description": "direct, indirect, mixed, ... (docs/schema.md)."},
+        "channel": MAYBE_STRING,
+        "source_id": {**MAYBE_STRING, "description": "null for a statement without a source."},
+        "source_text": MAYBE_STRING,
+        "cue_text": MAYBE_STRING,
+        "content_text": MAYBE_STRING,
+        "relay_text": MAYBE_STRING,
+        "confidence": {"type": ["number", "null"]},
+        "source_name": MAYBE_STRING,
+        "source_kind": MAYBE_STRING,
+        "role": MAYBE_STRING,
+        "affiliation": MAYBE_STRING,
+        "status": MAYBE_STRING,
+        "count": {"type": ["integer", "null"]},
+        "relay_name": MAYBE_STRING,
+        "title": MAYBE_STRING,
+        "snippet": STRING,
+        "published": MAYBE_STRING,
+        "outlet": MAYBE_STRING,
+    },
+    "One attributed statement with its source and article.",
+)
+OUTLET_ROW = _object(
+    {"outlet": {**STRING, "description": "Empty for articles without an outlet."}, "articles": INTEGER, **FIGURES}
+)
+OVERVIEW = _object(
+    {
+        "totals": _object(
+            {
+                "articles": INTEGER,
+                "outlets": INTEGER,
+                "sources": INTEGER,
+                "statements": INTEGER,
+                "claims": INTEGER,
+                "first_published": MAYBE_STRING,
+                "last_published": MAYBE_STRING,
+            }
+        ),
+        "share": {**_object(FIGURES), "description": "The sourcing figures of the whole corpus."},
+        "by_outlet": {"type": "array", "items": _ref("OutletFigures")},
+        "by_month": {
+            "type": "array",
+            "items": _object({"month": {**STRING, "description": "YYYY-MM"}, "articles": INTEGER}),
+        },
+        "undated_articles": INTEGER,
+        "top_sources": {"type": "array", "items": _ref("SourceRow"), "description": "The ten most cited sources."},
+    }
+)
+PAGE_FIELDS = {
+    "total": INTEGER,
+    "limit": INTEGER,
+    "offset": INTEGER,
+    "next_offset": {"type": ["integer", "null"], "description": "`_offset` of the next page; null on the last."},
+    "filters": {"type": "object", "additionalProperties": STRING, "description": "The filters applied."},
+}
+
+
+def _page(row: str, **extra: dict[str, Any]) -> dict[str, Any]:
+    return _object({**extra, **PAGE_FIELDS, "rows": {"type": "array", "items": _ref(row)}})
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error", "status"],
@@ -96,8 +221,43 @@ def _get(summary: str, description: str, params: list[dict[str, Any]], schema: d
     }
 
 
+def _analysis_schemas() -> dict[str, dict[str, Any]]:
+    """The stored analysis (report/schema.json, docs/schema.md) as component schemas, plus the web's additions."""
+    from onrecord.report.schema import load_schema
+
+    analysis = copy.deepcopy(load_schema())  # load_schema's dict is cached and shared
+    defs = analysis.pop("$defs", {})
+    for key in ("$schema", "$id"):
+        analysis.pop(key, None)
+    names = {name: f"Analysis_{name}" for name in defs}
+
+    def rewrite(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: (
+                    _ref(names[v.removeprefix("#/$defs/")])["$ref"]
+                    if k == "$ref" and v.startswith("#/$defs/")
+                    else rewrite(v)
+                )
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [rewrite(v) for v in node]
+        return node
+
+    article = rewrite(analysis)
+    article["properties"]["outlet"] = {
+        **article["properties"]["outlet"],
+        "description": "The outlet (stored or as ingested).",
+    }
+    # Reader-specific metadata: free-form by design (docs/schema.md), so say so rather than leave it bare.
+    article["properties"]["extra"] = {**article["properties"]["extra"], "additionalProperties": True}
+    article["properties"]["ingested_at"] = {**STRING, "description": "When the article was stored (ISO 8601, UTC)."}
+    article["required"] = [*article["required"], "ingested_at"]
+    return {"Article": article, **{names[name]: rewrite(schema) for name, schema in defs.items()}}
+
+
 def openapi_document() -> dict[str, Any]:
-    page_ref = {"$ref": "#/components/schemas/Page"}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -112,9 +272,9 @@ def openapi_document() -> dict[str, Any]:
                 "Corpus overview",
                 "Totals, articles by outlet and by month, on-record and anonymous shares overall and by outlet. "
                 "On-record share = statements whose source is named (person, organisation, outlet, document) "
-                "divided by all statements.",
+                "divided by statements with a source (statements with no source are counted apart, in `other`).",
                 [],
-                {"type": "object", "required": ["totals", "share", "by_outlet", "by_month"]},
+                _ref("Overview"),
                 "overview",
             ),
             "/articles.json": _get(
@@ -126,7 +286,7 @@ def openapi_document() -> dict[str, Any]:
                     *DATE_PARAMS,
                     *PAGE_PARAMS,
                 ],
-                page_ref,
+                _ref("ArticlePage"),
                 "listArticles",
             ),
             "/articles/{article_id}.json": _get(
@@ -134,7 +294,7 @@ def openapi_document() -> dict[str, Any]:
                 "The stored analysis (`ArticleAnalysis.to_dict()`, see docs/schema.md): article metadata and "
                 "text, attributions with character offsets, sources, claims and the scorecard.",
                 [_param("article_id", "The article's content hash.", {"type": "string"}, where="path", required=True)],
-                {"type": "object", "required": ["schema_version", "id", "text", "attributions", "sources"]},
+                _ref("Article"),
                 "getArticle",
             ),
             "/sources.json": _get(
@@ -147,7 +307,7 @@ def openapi_document() -> dict[str, Any]:
                     *DATE_PARAMS,
                     *PAGE_PARAMS,
                 ],
-                page_ref,
+                _ref("SourcePage"),
                 "listSources",
             ),
             "/source.json": _get(
@@ -159,7 +319,7 @@ def openapi_document() -> dict[str, Any]:
                     *DATE_PARAMS,
                     *PAGE_PARAMS,
                 ],
-                page_ref,
+                _ref("SourceStatementsPage"),
                 "getSource",
             ),
             "/search.json": _get(
@@ -167,9 +327,25 @@ def openapi_document() -> dict[str, Any]:
                 "Attributed statements whose content, source or cue match `q` (SQLite FTS5 with Porter stemming; "
                 'every word must occur; "quoted phrases" match as phrases), with the source and date filters.',
                 [_param("q", "Words to find.", {"type": "string"}), *SOURCE_PARAMS, *DATE_PARAMS, *PAGE_PARAMS],
-                page_ref,
+                _ref("StatementPage"),
                 "searchStatements",
             ),
         },
-        "components": {"schemas": {"Page": PAGE_SCHEMA, "Error": ERROR_SCHEMA}},
+        "components": {
+            "schemas": {
+                "Overview": OVERVIEW,
+                "OutletFigures": OUTLET_ROW,
+                "ArticleRow": ARTICLE_ROW,
+                "ArticlePage": _page("ArticleRow"),
+                "SourceRow": SOURCE_ROW,
+                "SourcePage": _page("SourceRow"),
+                "StatementRow": STATEMENT_ROW,
+                "StatementPage": _page("StatementRow"),
+                "SourceStatementsPage": _page(
+                    "StatementRow", source={**_ref("SourceRow"), "description": "The source, across the corpus."}
+                ),
+                **_analysis_schemas(),
+                "Error": ERROR_SCHEMA,
+            }
+        },
     }

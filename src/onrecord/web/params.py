@@ -11,12 +11,19 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from onrecord.model import SourceKind
-from onrecord.web.queries import QueryError, StatementFilter
+# The allowed values and page bound are the store's own, so the web refuses exactly what the store would.
+from onrecord.store.base import ANONYMITY_VALUES, MAX_PAGE_SIZE, SOURCE_KINDS, QueryError, StatementFilter
 
-SOURCE_KINDS = tuple(k.value for k in SourceKind)
-ANONYMITY_VALUES = ("named", "anonymous", "unattributed")
-MAX_PAGE_SIZE = 500
+__all__ = [
+    "ANONYMITY_VALUES",
+    "MAX_OFFSET",
+    "MAX_PAGE_SIZE",
+    "SOURCE_KINDS",
+    "parse_filter",
+    "parse_page",
+    "required_text",
+    "whole_number",
+]
 # Far beyond any corpus this app serves, far below what SQLite can hold: an offset past the end
 # gives an empty page, an offset past this is a mistake worth naming.
 MAX_OFFSET = 1_000_000_000

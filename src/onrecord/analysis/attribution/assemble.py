@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
+from onrecord.analysis.attribution.calibration import raw_score
 from onrecord.analysis.attribution.features import sentence_bounds
 from onrecord.analysis.attribution.spans import (
     CONTENT,
@@ -168,7 +169,7 @@ def assemble(doc: Doc, paragraphs: Sequence[TaggedParagraph], lexicon: Mapping[s
         cues = [s for s in spans if s.type == CUE]
         contents = [s for s in spans if s.type == CONTENT]
         for draft in group_contents(doc, cues, contents):
-            found.append(_attribution(doc, draft, sources, paragraph.confidence, lexicon))
+            found.append(_attribution(doc, draft, sources, paragraph, lexicon))
     found.sort(key=lambda a: a.cue.start if a.cue else 0)
     for number, attribution in enumerate(found, start=1):
         attribution.id = f"a{number}"
@@ -179,19 +180,19 @@ def _attribution(
     doc: Doc,
     draft: Draft,
     sources: Sequence[TaggedSpan],
-    confidence: Mapping[int, float],
+    paragraph: TaggedParagraph,
     lexicon: Mapping[str, float],
 ) -> Attribution:
     head = cue_head(doc, draft.cue, lexicon)
     contents = sorted(draft.contents, key=lambda s: s.start)
     source = choose_source(doc, draft.cue, head, sources, contents)
-    scored = [
-        confidence.get(i, 0.0)
-        for span in (draft.cue, *contents)
-        for i in range(span.start, span.end)
-        if i in confidence
-    ]
-    return _build(doc, head, draft.cue, source, contents, sum(scored) / len(scored) if scored else 0.0)
+    # The span tagger's own marginals (of its predicted labels) over the cue and the contents.
+    marginals = paragraph.confidence
+    cue = [marginals.get(i, 0.0) for i in range(draft.cue.start, draft.cue.end)]
+    content = [marginals.get(i, 0.0) for span in contents for i in range(span.start, span.end)]
+    raw = raw_score(cue, content)
+    confidence = paragraph.calibrate(raw) if paragraph.calibrate is not None else raw
+    return _build(doc, head, draft.cue, source, contents, confidence)
 
 
 def _build(
@@ -244,7 +245,7 @@ def _paragraph_from_roles(doc: Doc, paragraph: TaggedParagraph, lexicon: Mapping
         sources = [s for s in spans if s.type == SOURCE]
         unclaimed = [s for s in spans if s.type == CONTENT and not any(i in claimed for i in range(s.start, s.end))]
         for draft in group_contents(doc, without_content, unclaimed):
-            found.append(_attribution(doc, draft, sources, paragraph.confidence, lexicon))
+            found.append(_attribution(doc, draft, sources, paragraph, lexicon))
     return found
 
 

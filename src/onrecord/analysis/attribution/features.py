@@ -73,12 +73,21 @@ def _token_arrays(doc: Doc) -> dict[str, list]:
     cached = _BOUNDS.get()
     if cached is not None and cached[0] is doc and cached[2]:
         return cached[2]
-    arrays: dict[str, list] = {"head": [], "dep": [], "ent": [], "pos": []}
+    arrays: dict[str, list] = {name: [] for name in ("head", "dep", "ent", "pos", "tag", "low", "lem", "shape")}
+    children: list[set[str]] = [set() for _ in range(len(doc))]
     for token in doc:
-        arrays["head"].append(token.head.i)
+        head = token.head.i
+        arrays["head"].append(head)
         arrays["dep"].append(token.dep_)
         arrays["ent"].append(token.ent_type_ or "-")
         arrays["pos"].append(token.pos_)
+        arrays["tag"].append(token.tag_)
+        arrays["low"].append(token.lower_)
+        arrays["lem"].append(token.lemma_.lower())
+        arrays["shape"].append("T" if token.is_title else "U" if token.is_upper else "l" if token.is_lower else "o")
+        if head != token.i:
+            children[head].add(token.dep_)
+    arrays["children"] = children
     if cached is not None and cached[0] is doc:
         cached[2].update(arrays)
     return arrays
@@ -120,59 +129,60 @@ def paragraphs(doc: Doc) -> list[list[int]]:
     return groups
 
 
-def _ancestor_cue(token: Token, lexicon: Mapping[str, float]) -> tuple[str, str, Token | None]:
-    """(relation under the nearest cue-like ancestor, its strength bin, that ancestor)."""
-    child = token
-    node = token
-    for _ in range(MAX_ANCESTOR_STEPS):
-        if node.head.i == node.i:
-            break
-        child, node = node, node.head
-        probability = lexicon.get(node.lemma_.lower(), 0.0)
-        if probability >= ANCESTOR_CUE_MIN:
-            return child.dep_, cue_bin(probability), node
-    return "none", "no", None
-
-
 def _position_bin(value: int) -> str:
     if value <= 0:
         return str(value) if value > -3 else "<-2"
     return str(value) if value < 3 else ">2"
 
 
-def token_base(token: Token, lexicon: Mapping[str, float]) -> dict[str, str]:
-    lemma = token.lemma_.lower()
-    return {
-        "low": token.lower_,
-        "lem": lemma,
-        "pos": token.pos_,
-        "tag": token.tag_,
-        "dep": token.dep_,
-        "cue": cue_bin(lexicon.get(lemma, 0.0)),
-        "ent": token.ent_type_ or "-",
-    }
+def _ancestor_cue_at(i: int, arrays: dict[str, list], lexicon: Mapping[str, float]) -> tuple[str, str, int | None]:
+    """:func:`_ancestor_cue` on the Doc's token arrays: (relation, strength bin, ancestor index)."""
+    heads, lemmas = arrays["head"], arrays["lem"]
+    child = node = i
+    for _ in range(MAX_ANCESTOR_STEPS):
+        if heads[node] == node:
+            break
+        child, node = node, heads[node]
+        probability = lexicon.get(lemmas[node], 0.0)
+        if probability >= ANCESTOR_CUE_MIN:
+            return arrays["dep"][child], cue_bin(probability), node
+    return "none", "no", None
 
 
 def sequence_features(doc: Doc, indices: list[int], lexicon: Mapping[str, float]) -> list[list[str]]:
+    # Read from the Doc's token arrays, not Token objects: building a Token per access was most of the cost.
+    arrays = _token_arrays(doc)
+    heads, lemmas, deps, poses = arrays["head"], arrays["lem"], arrays["dep"], arrays["pos"]
     quote = quote_states(doc, indices)
-    base = [token_base(doc[i], lexicon) for i in indices]
+    base = [
+        {
+            "low": arrays["low"][i],
+            "lem": lemmas[i],
+            "pos": poses[i],
+            "tag": arrays["tag"][i],
+            "dep": deps[i],
+            "cue": cue_bin(lexicon.get(lemmas[i], 0.0)),
+            "ent": arrays["ent"][i],
+        }
+        for i in indices
+    ]
     starts_quoted = bool(quote) and quote[0] == "open"
     # The strongest cue candidate of each sentence, to say on which side of it a token stands.
     sent_starts, sent_ends = sentence_bounds(doc)
     strongest: dict[int, tuple[float, int]] = {}
     for i in indices:
-        token = doc[i]
-        probability = lexicon.get(token.lemma_.lower(), 0.0)
+        probability = lexicon.get(lemmas[i], 0.0)
         sent_start = sent_starts[i]
         if probability >= 0.2 and probability > strongest.get(sent_start, (0.0, -1))[0]:
             strongest[sent_start] = (probability, i)
     n = len(indices)
     out: list[list[str]] = []
     for k, i in enumerate(indices):
-        token = doc[i]
         b = base[k]
-        head = token.head
-        relation, anc_strength, ancestor = _ancestor_cue(token, lexicon)
+        head = heads[i]
+        head_lemma = lemmas[head]
+        head_cue = cue_bin(lexicon.get(head_lemma, 0.0))
+        relation, anc_strength, ancestor = _ancestor_cue_at(i, arrays, lexicon)
         cue_here = strongest.get(sent_starts[i])
         feats = [
             "bias",
@@ -184,18 +194,18 @@ def sequence_features(doc: Doc, indices: list[int], lexicon: Mapping[str, float]
             f"cue={b['cue']}",
             f"ent={b['ent']}",
             f"suf={b['low'][-3:]}",
-            f"shape={'T' if token.is_title else 'U' if token.is_upper else 'l' if token.is_lower else 'o'}",
+            f"shape={arrays['shape'][i]}",
             f"q={quote[k]}",
             f"pq={starts_quoted}",
-            f"hlem={head.lemma_.lower()}",
-            f"hdep={head.dep_}",
-            f"hpos={head.pos_}",
-            f"hcue={cue_bin(lexicon.get(head.lemma_.lower(), 0.0))}",
-            f"dep|hcue={b['dep']}|{cue_bin(lexicon.get(head.lemma_.lower(), 0.0))}",
-            f"hlem|dep={head.lemma_.lower()}|{b['dep']}",
+            f"hlem={head_lemma}",
+            f"hdep={deps[head]}",
+            f"hpos={poses[head]}",
+            f"hcue={head_cue}",
+            f"dep|hcue={b['dep']}|{head_cue}",
+            f"hlem|dep={head_lemma}|{b['dep']}",
             f"anc={relation}|{anc_strength}",
-            f"anclem={ancestor.lemma_.lower() if ancestor is not None else '-'}",
-            f"ancside={'none' if ancestor is None else 'L' if i < ancestor.i else 'R'}",
+            f"anclem={lemmas[ancestor] if ancestor is not None else '-'}",
+            f"ancside={'none' if ancestor is None else 'L' if i < ancestor else 'R'}",
             f"sstart={i == sent_starts[i]}",
             f"send={i == sent_ends[i] - 1}",
             f"pstart={k == 0}",
@@ -205,12 +215,11 @@ def sequence_features(doc: Doc, indices: list[int], lexicon: Mapping[str, float]
             feats.append("sside=nocue")
         else:
             feats.append(f"sside={_position_bin(i - cue_here[1])}")
-        if b["cue"] != "no" or token.pos_ in ("VERB", "NOUN"):
+        if b["cue"] != "no" or b["pos"] in ("VERB", "NOUN"):
             # Which arguments the word takes: a verb with a clausal complement and a subject reads like a cue
             # even when the lexicon never saw it.
-            children = {child.dep_ for child in token.children}
-            prefix = "cuechild" if b["cue"] != "no" else f"{token.pos_}child"
-            feats.extend(f"{prefix}={dep}" for dep in sorted(children & _ARGUMENT_DEPS))
+            prefix = "cuechild" if b["cue"] != "no" else f"{b['pos']}child"
+            feats.extend(f"{prefix}={dep}" for dep in sorted(arrays["children"][i] & _ARGUMENT_DEPS))
         for offset in (-2, -1, 1, 2):
             j = k + offset
             if 0 <= j < n:
@@ -229,7 +238,11 @@ def sequence_features(doc: Doc, indices: list[int], lexicon: Mapping[str, float]
 
 
 def doc_sequences(doc: Doc, lexicon: Mapping[str, float]) -> list[Sequence]:
-    return [Sequence(indices, sequence_features(doc, indices, lexicon)) for indices in paragraphs(doc)]
+    cached = _BOUNDS.get()
+    if cached is not None and cached[0] is doc:
+        return [Sequence(indices, sequence_features(doc, indices, lexicon)) for indices in paragraphs(doc)]
+    with cached_sentence_bounds(doc):  # training calls this directly: compute the Doc's arrays once
+        return [Sequence(indices, sequence_features(doc, indices, lexicon)) for indices in paragraphs(doc)]
 
 
 def _distance_bin(distance: int) -> str:

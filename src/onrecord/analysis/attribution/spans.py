@@ -8,7 +8,7 @@ the other's module. Turning gold annotations into training labels is training's 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
@@ -40,6 +40,7 @@ class TaggedParagraph:
     spans: list[TaggedSpan]
     confidence: dict[int, float]  # token index -> marginal probability of its predicted label
     roles: list[CueRoles] | None = None  # None when no role tagger is loaded
+    calibrate: Callable[[float], float] | None = None  # raw confidence -> P(correct); None: raw
 
 
 def spans_from_labels(indices: Sequence[int], labels: Sequence[str]) -> list[TaggedSpan]:

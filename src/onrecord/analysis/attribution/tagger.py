@@ -9,8 +9,17 @@ from pathlib import Path
 import pycrfsuite
 from spacy.tokens import Doc, Token
 
+from onrecord.analysis.attribution.calibration import Calibrator, raw_score
 from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences
-from onrecord.analysis.attribution.spans import CUE, CueRoles, TaggedParagraph, TaggedSpan, cue_head, spans_from_labels
+from onrecord.analysis.attribution.spans import (
+    CONTENT,
+    CUE,
+    CueRoles,
+    TaggedParagraph,
+    TaggedSpan,
+    cue_head,
+    spans_from_labels,
+)
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 MODEL_FILE = "attribution.crfsuite"
@@ -76,6 +85,8 @@ class AttributionTagger:
             )
         self.tagger = tagger
         self.roles = _open_crf(weights_dir / ROLES_FILE)
+        # Maps the raw marginal score to P(correct); None leaves confidences raw (see .calibration).
+        self.calibrator: Calibrator | None = Calibrator.load(weights_dir)
 
     def tag(self, doc: Doc) -> list[TaggedParagraph]:
         out = []
@@ -93,9 +104,22 @@ class AttributionTagger:
                 if self.lexicon_cue_min is not None:
                     cues += self._lexicon_cues(doc, sequence.tokens, labels)
                 cues.sort(key=lambda s: s.start)
-                roles = self._roles(doc, sequence.tokens, sequence.features, cues)
-            out.append(TaggedParagraph(sequence.tokens, spans, confidence, roles))
+                cue_marginals = self._cue_marginals(sequence.tokens, labels, cues)
+                roles = self._roles(doc, sequence.tokens, sequence.features, cues, cue_marginals)
+            out.append(TaggedParagraph(sequence.tokens, spans, confidence, roles, self.calibrator))
         return out
+
+    def _cue_marginals(self, tokens: list[int], labels: list[str], cues: list[TaggedSpan]) -> dict[int, float]:
+        """Token index -> the span tagger's marginal probability that the token is (part of) a cue, for the
+        tokens of ``cues``; a lexicon cue the tagger left "O" gets its (low) marginal of B-CUE / I-CUE."""
+        position = {i: k for k, i in enumerate(tokens)}
+        marginals = {}
+        for cue in cues:
+            for i in range(cue.start, cue.end):
+                k = position[i]
+                label = labels[k] if labels[k].endswith(CUE) else ("B-" if i == cue.start else "I-") + CUE
+                marginals[i] = self.tagger.marginal(label, k)
+        return marginals
 
     def _lexicon_cues(self, doc: Doc, tokens: list[int], labels: list[str]) -> list[TaggedSpan]:
         """Strong lexicon verbs taking a clause or object that the tagger left untagged."""
@@ -110,14 +134,23 @@ class AttributionTagger:
                 found.append(TaggedSpan(CUE, i, i + 1))
         return found
 
-    def _roles(self, doc: Doc, tokens: list[int], features: list[list[str]], cues: list[TaggedSpan]) -> list[CueRoles]:
+    def _roles(
+        self,
+        doc: Doc,
+        tokens: list[int],
+        features: list[list[str]],
+        cues: list[TaggedSpan],
+        cue_marginals: dict[int, float],
+    ) -> list[CueRoles]:
+        """Each cue's source and content from the role tagger; confidence from the cue's and content's marginals."""
         assert self.roles is not None
         ranges = [(c.start, c.end) for c in cues]
         found = []
         for cue in cues:
             head = cue_head(doc, cue, self.lexicon)
             labels = self.roles.tag(cue_relative_features(doc, tokens, features, (cue.start, cue.end), head, ranges))
-            marginals = [self.roles.marginal(label, k) for k, label in enumerate(labels) if label != "O"]
-            confidence = sum(marginals) / len(marginals) if marginals else 0.0
+            content = [self.roles.marginal(label, k) for k, label in enumerate(labels) if label.endswith(CONTENT)]
+            raw = raw_score([cue_marginals.get(i, 0.0) for i in range(cue.start, cue.end)], content)
+            confidence = self.calibrator(raw) if self.calibrator is not None else raw
             found.append(CueRoles(cue, spans_from_labels(tokens, labels), confidence))
         return found
