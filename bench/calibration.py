@@ -21,22 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 import time
 from pathlib import Path
 
 import click
 
-from onrecord.analysis.attribution.calibration import (
-    CALIBRATION_FILE,
-    Calibrator,
-    fit_isotonic,
-    model_digest,
-    reliability,
-)
+from onrecord.analysis.attribution.calibration import CALIBRATION_FILE, fit_isotonic, model_digest, reliability
 from onrecord.analysis.attribution.tagger import LEXICON_FILE, MODEL_FILE, ROLES_FILE, WEIGHTS_DIR
 from onrecord.corpus.polnear import PolnearDocument, read_split, shared_dir
-from onrecord.evaluation.polnear import attribution_outcomes
+from onrecord.evaluation.polnear import attribution_outcomes, confidence_calibration, format_calibration
 from onrecord.training.cache import cache_root
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -92,7 +85,7 @@ def crossfit(folds: int, only: int | None) -> None:
         click.echo(f"fold {fold}: {len(keep)} training articles, {time.perf_counter() - started:.0f} s -> {out}")
 
 
-def _outcomes(documents: list[PolnearDocument], weights: Path) -> list[tuple[float, bool]]:
+def _outcomes(documents: list[PolnearDocument], docs: list, weights: Path) -> list[tuple[float, bool]]:
     """(raw confidence, matches gold) for every predicted attribution, with the calibrator switched off."""
     from onrecord.analysis.attribution.component import AttributionComponent
     from onrecord.analysis.extensions import register_extensions
@@ -101,7 +94,7 @@ def _outcomes(documents: list[PolnearDocument], weights: Path) -> list[tuple[flo
     component = AttributionComponent.from_weights(weights)
     component.tagger.calibrator = None  # raw scores
     pairs = []
-    for document, doc in zip(documents, _parsed(documents), strict=True):
+    for document, doc in zip(documents, docs, strict=True):
         pairs.extend(attribution_outcomes(document, list(component(doc)._.attributions)))
     return pairs
 
@@ -112,14 +105,14 @@ def _outcomes(documents: list[PolnearDocument], weights: Path) -> list[tuple[flo
 def fit(folds: int, output: Path) -> None:
     """Fit the isotonic calibrator on the folds' out-of-fold predictions on train."""
     documents = read_split(_polnear() / "train")
+    docs = _parsed(documents)  # the whole split, as training cached it
     pairs: list[tuple[float, bool]] = []
     for fold in range(folds):
-        held = [d for d in documents if _fold(d.name, folds) == fold]
+        held = [i for i, d in enumerate(documents) if _fold(d.name, folds) == fold]
         weights = cache_root("calibration", f"fold{fold}of{folds}")
-        if not (weights / LEXICON_FILE).is_file():
+        if not (weights / ROLES_FILE).with_name(ROLES_FILE + ".gz").is_file():
             raise click.ClickException(f"{weights}: no fold model; run `crossfit --folds {folds}` first")
-        # The fold's articles are parsed as their own list; cache them alongside the full split.
-        pairs.extend(_outcomes(held, weights))
+        pairs.extend(_outcomes([documents[i] for i in held], [docs[i] for i in held], weights))
     calibrator = fit_isotonic(pairs)
     provenance = {
         "fitted_on": f"PolNeAR train, {len(pairs)} out-of-fold predicted attributions from {folds}-fold "
@@ -150,20 +143,13 @@ def curve(split: str, bins: int, output: Path) -> None:
     documents = read_split(_polnear() / split)
     register_extensions()
     component = AttributionComponent.from_weights()
-    pairs = []
-    for document, doc in zip(documents, _parsed(documents), strict=True):
-        pairs.extend(attribution_outcomes(document, list(component(doc)._.attributions)))
-    figures = reliability(pairs, None, bins)
-    for threshold in (0.5, 0.7, 0.8, 0.9):
-        kept = [ok for p, ok in pairs if p >= threshold]
-        figures[f"precision_at_{threshold}"] = round(sum(kept) / len(kept), 4) if kept else None
-        figures[f"kept_at_{threshold}"] = len(kept)
+    predictions = [list(component(doc)._.attributions) for doc in _parsed(documents)]
+    figures = confidence_calibration(documents, predictions, bins)
     figures["split"] = split
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    json.dump(figures, sys.stdout, indent=2)
-    sys.stdout.write("\n")
-    assert isinstance(Calibrator, type)
+    click.echo(format_calibration(figures))
+    click.echo(f"-> {output}")
 
 
 if __name__ == "__main__":

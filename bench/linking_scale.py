@@ -2,8 +2,9 @@
 
 The corpus is grown synthetically from real analysed rows (a JSONL of ArticleAnalysis records, e.g. the
 cache ``onrecord eval stories`` writes under $ONRECORD_CACHE/linking-eval/): each synthetic article takes a
-real one, keeps a random three quarters of its sentences, renames its capitalised words after a synthetic
-event (articles of one event share the names, so stories form; events differ, so they do not all merge),
+real one, keeps a random three quarters of its sentences, renames its capitalised words and swaps 60% of
+its longer lower-case words after a synthetic event (articles of one event share the names and words, so
+stories and copies form; events drawn from one real article differ, so they do not all merge),
 and gets a date spread over ``--days`` days. Attribution and source spans are re-found in the new text.
 
 At each checkpoint size the next ``--sample`` additions are timed one by one (``Linker.add``: featurising,
@@ -31,6 +32,8 @@ from onrecord.model import Article, ArticleAnalysis, Attribution, Source, Span
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
+_LONG_WORD = re.compile(r"\b[a-z]{5,}\b")
+EVENT_WORD_SHARE = 0.6  # of an article's longer lower-case words, the share each event swaps for its own
 _SYLLABLES = ["ka", "lo", "mi", "ren", "dus", "tor", "vel", "sha", "bri", "nok", "zan", "per", "qui", "mor"]
 
 
@@ -47,7 +50,6 @@ def _respan(span: Span | None, text: str, rename) -> Span | None:
 
 
 def synthesise(base: ArticleAnalysis, number: int, event: int, day: str, rng: random.Random) -> ArticleAnalysis:
-    event_rng = random.Random(event)
     names: dict[str, str] = {}
 
     def rename(text: str) -> str:
@@ -57,9 +59,15 @@ def synthesise(base: ArticleAnalysis, number: int, event: int, day: str, rng: ra
                 names[word] = synthetic_name(random.Random(f"{event}/{word}"))
             return names[word]
 
-        return _CAPITALISED.sub(one, text)
+        def swap(match: re.Match[str]) -> str:
+            word = match.group(0)
+            if word not in names:
+                word_rng = random.Random(f"{event}/{word}")
+                names[word] = synthetic_name(word_rng).lower() if word_rng.random() < EVENT_WORD_SHARE else word
+            return names[word]
 
-    event_rng.random()
+        return _LONG_WORD.sub(swap, _CAPITALISED.sub(one, text))
+
     sentences = _SENTENCE.split(base.article.text)
     kept = [s for s in sentences if rng.random() < 0.75] or sentences[:1]
     text = rename(" ".join(kept))
@@ -114,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
     linker = Linker()
     compared: list[int] = []
+    copy_candidates: list[int] = []
     original_candidates = StoryIndex.candidates
 
     def counting_candidates(self: StoryIndex, features):  # type: ignore[no-untyped-def]
@@ -124,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     StoryIndex.candidates = counting_candidates  # type: ignore[method-assign]
     started = time.perf_counter()
     events = max(1, sizes[-1] // args.articles_per_event)
-    print("corpus_size\tmedian_ms\tmedian_cpu_ms\tp95_ms\tmean_candidates\ttimed\telapsed_s\tmax_rss_mib", flush=True)
+    print(
+        "corpus_size\tmedian_ms\tmedian_cpu_ms\tp95_ms\tmean_candidates\tmean_lsh_candidates\ttimed\telapsed_s\tmax_rss_mib",
+        flush=True,
+    )
     number = 0
     for checkpoint in sizes:
         while len(linker) < checkpoint:
@@ -135,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
         timings, cpu_timings = [], []
         compared.clear()
+        copy_candidates.clear()
         for _ in range(args.sample):
             item = make(bases, number, events, args.days, rng)
             number += 1
@@ -142,11 +155,13 @@ def main(argv: list[str] | None = None) -> int:
             linker.add(item)
             timings.append((time.perf_counter() - before) * 1000)
             cpu_timings.append((time.process_time() - cpu_before) * 1000)
+            copy_candidates.append(linker.copies.last_candidates)
         timings.sort()
         print(
             f"{checkpoint}\t{statistics.median(timings):.2f}\t{statistics.median(cpu_timings):.2f}\t"
             f"{timings[int(len(timings) * 0.95) - 1]:.2f}\t"
-            f"{statistics.mean(compared):.0f}\t{len(timings)}\t{time.perf_counter() - started:.0f}\t"
+            f"{statistics.mean(compared):.0f}\t{statistics.mean(copy_candidates):.0f}\t{len(timings)}\t"
+            f"{time.perf_counter() - started:.0f}\t"
             f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}",
             flush=True,
         )

@@ -89,9 +89,11 @@ def test_shipped_calibrator_matches_the_shipped_weights_and_is_monotone() -> Non
 
 
 def test_attribution_confidences_are_probabilities(nlp: Language) -> None:
+    # Doubled spaces: a cue span the tagger labels across a whitespace token that its sequence skips (this
+    # raised KeyError when the cue's marginals were first read).
     doc = nlp(
-        'The senator said on Monday that the bill would pass. "We have the votes," she told reporters. '
-        "Officials at the agency said the program had been cut, according to a report by the inspector general."
+        'The senator said  on Monday that the bill would pass.  "We have the votes,"  she told  reporters. '
+        "Officials at the agency said  the program had been cut, according  to a report by the inspector general."
     )
     from onrecord.analysis.attribution.component import AttributionComponent
 
@@ -107,7 +109,7 @@ def test_outcomes_pair_each_prediction_with_the_polnear_rule() -> None:
     text = "Smith said the plan will fail. Jones said nothing."
     content = TextBound("T1", "Content", ((11, 29),), text[11:29])
     gold = GoldAttribution("E1", "Attribution", TextBound("T2", "Cue", ((6, 10),), "said"), None, (content,))
-    document = PolnearDocument("x", text, [gold])
+    document = PolnearDocument("x", text, None, [gold])
     indirect = AttributionKind.INDIRECT
     right = Attribution("a1", indirect, Span.of(text, 6, 10), Span.of(text, 11, 29), None, confidence=0.8)
     wrong = Attribution("a2", indirect, Span.of(text, 37, 41), Span.of(text, 42, 49), None, confidence=0.3)

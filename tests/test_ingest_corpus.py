@@ -224,11 +224,17 @@ def test_bad_inputs_are_reported_and_the_rest_stored(subset_jsonl: Path, tmp_pat
         assert store.counts()["articles"] == 3
 
 
-def test_cli_refuses_a_non_sqlite_url(tmp_path: Path) -> None:
+def test_cli_names_an_unsupported_or_unreachable_database(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("The minister said the talks would resume on Monday.", encoding="utf-8")
-    result = CliRunner().invoke(main, ["ingest", str(tmp_path / "a.txt"), "--db", "postgresql://localhost/news"])
-    assert result.exit_code != 0
-    assert "only SQLite is supported" in result.output
+    unsupported = CliRunner().invoke(main, ["ingest", str(tmp_path / "a.txt"), "--db", "mysql://localhost/news"])
+    assert unsupported.exit_code == 1
+    assert "unsupported database scheme 'mysql'" in unsupported.output
+    # Port 9 (discard) has no PostgreSQL server: a one-line error naming the database, no traceback.
+    unreachable = "postgresql://onrecord@127.0.0.1:9/news"
+    result = CliRunner().invoke(main, ["ingest", str(tmp_path / "a.txt"), "--db", unreachable])
+    assert result.exit_code == 1
+    assert unreachable in result.output and "cannot connect" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_ingest_paths_with_a_stand_in_analyser(tmp_path: Path) -> None:

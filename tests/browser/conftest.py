@@ -81,7 +81,10 @@ def server(corpus_db: tuple[Path, dict[str, str]]) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio event loop running in the main
+# thread while it is open, and tests elsewhere in the suite call asyncio.run(), which refuses to start
+# inside a running loop. Closing it after each browser module keeps the loop out of every other test.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     executable = chromium_path()
     if executable is None:

@@ -287,8 +287,41 @@ def polnear_command(
     scores = score_documents(zip(documents, predictions, strict=True))
     scores.seconds = seconds
     scores.words_per_second = sum(len(d.text.split()) for d in documents) / seconds if seconds else 0.0
+    calibration = confidence_calibration(documents, predictions)
     if as_json:
-        json.dump(asdict(scores), sys.stdout, indent=2)
+        json.dump({**asdict(scores), "calibration": calibration}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         click.echo(format_scores(scores))
+        click.echo(format_calibration(calibration))
+
+
+def confidence_calibration(
+    documents: Sequence[PolnearDocument], predictions: Sequence[Sequence[Attribution]], bins: int = 10
+) -> dict[str, object]:
+    """Reliability of ``confidence``: expected calibration error, the curve, and precision when filtering."""
+    from onrecord.analysis.attribution.calibration import reliability
+
+    pairs = [pair for d, p in zip(documents, predictions, strict=True) for pair in attribution_outcomes(d, p)]
+    if not pairs:
+        return {"predictions": 0}
+    figures = reliability(pairs, None, bins)
+    for threshold in (0.5, 0.8, 0.9):
+        kept = [ok for confidence, ok in pairs if confidence >= threshold]
+        figures[f"precision_at_{threshold}"] = round(sum(kept) / len(kept), 4) if kept else None
+        figures[f"kept_at_{threshold}"] = len(kept)
+    return figures
+
+
+def format_calibration(figures: dict[str, object]) -> str:
+    if not figures.get("predictions"):
+        return "confidence calibration: no predictions"
+    lines = [
+        f"confidence calibration: ECE {figures['ece']:.3f} over {figures['predictions']} predictions "
+        f"(bar 0.05); precision at confidence >= 0.9: {figures['precision_at_0.9']} "
+        f"({figures['kept_at_0.9']} kept)",
+        "  bin        n   mean confidence   share correct",
+    ]
+    for row in figures["curve"]:  # type: ignore[union-attr]
+        lines.append(f"  {row['bin']}  {row['count']:>5}   {row['mean_confidence']:>15.3f}   {row['accuracy']:>13.3f}")
+    return "\n".join(lines)

@@ -3,8 +3,11 @@
 The labelled set (``data/sources_labelled.tsv``, guidelines in ``docs/labelling-sources.md``) names each gold
 source mention by split, article and character offsets; the article text is read from the shared PolNeAR
 folder, parsed with the spaCy model, and :func:`profile_in_context` profiles the mention in its context. Reported:
-kind accuracy, named-vs-anonymous F1 (each class and their macro average), status accuracy, count accuracy and
-a kind confusion table. Parsed articles are cached as one ``DocBin`` by :func:`onrecord.training.cache.parsed_docs`
+kind accuracy, named-vs-anonymous accuracy and F1 (each class and their macro average), status accuracy, count
+accuracy, a kind confusion table and per gold kind its kind and named-vs-anonymous accuracy. By default the main
+set and ``data/sources_identity.tsv`` (descriptions of named people, documents, outlet descriptions) are scored,
+each and together; ``data/sources_heldout.tsv`` only when named with ``--labels``. Parsed articles are cached
+as one ``DocBin`` by :func:`onrecord.training.cache.parsed_docs`
 (under ``$ONRECORD_CACHE``, default ``onrecord-cache`` in the temporary folder), as for training.
 """
 

@@ -84,30 +84,19 @@ class IngestInterrupted(KeyboardInterrupt):
 
 @functools.cache
 def model_signature_for(model: str) -> str:
-    """The signature the pipeline stamps on analyses by ``model``, without loading the pipeline if possible.
+    """The signature the pipeline stamps on analyses by ``model``, without loading its weights.
 
-    :func:`onrecord.analysis.pipeline.model_signature` is called on a stand-in holding only the
-    model's meta.json, so a re-run that finds everything stored never loads spaCy's weights, and the
-    signature stays the pipeline's own definition. Should that function ever need more than the meta
-    (a hash of component weights, say), this falls back to loading the full pipeline.
+    A re-run that finds everything stored never loads spaCy: the signature comes from the model's
+    meta.json and the component settings (:func:`onrecord.analysis.pipeline.signature_for`). A model
+    that is neither an installed package nor a folder is loaded, so that its loading error is the
+    one the user sees.
     """
-    import types
+    from onrecord.analysis.pipeline import PipelineLoadError, load_pipeline, model_signature, signature_for
 
-    import spacy.util
-
-    from onrecord.analysis.pipeline import load_pipeline, model_signature
-
-    meta_dir = None
-    if spacy.util.is_package(model):
-        meta_dir = spacy.util.get_package_path(model)
-    elif Path(model).is_dir():
-        meta_dir = Path(model)
-    if meta_dir is not None:
-        try:
-            return model_signature(types.SimpleNamespace(meta=spacy.util.get_model_meta(meta_dir)))  # type: ignore[arg-type]
-        except (AttributeError, OSError, ValueError):
-            pass  # needs more than the meta, or no readable meta: ask the real pipeline
-    return model_signature(load_pipeline(model))
+    try:
+        return signature_for(model)
+    except PipelineLoadError:
+        return model_signature(load_pipeline(model))
 
 
 def default_analyze(model: str, jobs: int) -> Analyze:

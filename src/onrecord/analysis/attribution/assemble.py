@@ -188,8 +188,8 @@ def _attribution(
     source = choose_source(doc, draft.cue, head, sources, contents)
     # The span tagger's own marginals (of its predicted labels) over the cue and the contents.
     marginals = paragraph.confidence
-    cue = [marginals.get(i, 0.0) for i in range(draft.cue.start, draft.cue.end)]
-    content = [marginals.get(i, 0.0) for span in contents for i in range(span.start, span.end)]
+    cue = [marginals[i] for i in range(draft.cue.start, draft.cue.end) if i in marginals]
+    content = [marginals[i] for span in contents for i in range(span.start, span.end) if i in marginals]
     raw = raw_score(cue, content)
     confidence = paragraph.calibrate(raw) if paragraph.calibrate is not None else raw
     return _build(doc, head, draft.cue, source, contents, confidence)

@@ -116,7 +116,9 @@ class AttributionTagger:
         marginals = {}
         for cue in cues:
             for i in range(cue.start, cue.end):
-                k = position[i]
+                k = position.get(i)
+                if k is None:
+                    continue  # a token the sequence skips (whitespace) inside the span
                 label = labels[k] if labels[k].endswith(CUE) else ("B-" if i == cue.start else "I-") + CUE
                 marginals[i] = self.tagger.marginal(label, k)
         return marginals
@@ -150,7 +152,7 @@ class AttributionTagger:
             head = cue_head(doc, cue, self.lexicon)
             labels = self.roles.tag(cue_relative_features(doc, tokens, features, (cue.start, cue.end), head, ranges))
             content = [self.roles.marginal(label, k) for k, label in enumerate(labels) if label.endswith(CONTENT)]
-            raw = raw_score([cue_marginals.get(i, 0.0) for i in range(cue.start, cue.end)], content)
+            raw = raw_score([cue_marginals[i] for i in range(cue.start, cue.end) if i in cue_marginals], content)
             confidence = self.calibrator(raw) if self.calibrator is not None else raw
             found.append(CueRoles(cue, spans_from_labels(tokens, labels), confidence))
         return found

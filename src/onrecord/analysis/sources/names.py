@@ -240,6 +240,8 @@ def _title_tokens(ent: Span) -> list[Token]:
     nouns = [c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"]  # "Trump, the nominee,"
     if root.dep_ == "appos" and root.head.pos_ == "NOUN":  # "the nominee, Donald Trump"
         nouns.append(root.head)
+    if root.dep_ == "nsubj" and root.head.lemma_ == "be":  # "Trump is the Republican nominee"
+        nouns.extend(c for c in root.head.children if c.dep_ == "attr" and c.pos_ == "NOUN")
     for noun in nouns:
         return [t for t in noun.lefts if t.dep_ in {"amod", "compound", "nmod"}] + [noun]
     return []

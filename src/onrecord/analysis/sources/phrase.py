@@ -18,6 +18,7 @@ from onrecord.analysis.sources.lexicon import (
     FORMER_WORDS,
     NUMBER_WORDS,
     PHRASE_BREAKS,
+    UNIQUE_OFFICES,
 )
 
 _AGE = re.compile(r"\w+\s*-\s*(?:year|month|week|day)s?\s*-\s*old")
@@ -52,15 +53,24 @@ def head_noun(span: Span) -> Token:
         verb = token.pos_ in {"VERB", "AUX"} and token.dep_ not in {"amod", "compound", "npadvmod"}
         if nouns and (token.lower_ in PHRASE_BREAKS or verb or token.ent_type_ in {"DATE", "TIME"}):
             break  # "a Quinnipiac poll this month": the date is no part of the name
-        if nouns and token.dep_ == "cc" and nouns[-1].i == token.i - 1 and nouns[-1].ent_type_ == "PERSON":
+        if nouns and token.dep_ == "cc" and nouns[-1].i == token.i - 1 and _one_person(nouns[-1]):
             break  # "Sanders and his supporters": a mixed coordination takes its first conjunct
         if not nouns and token.ent_type_ in {"DATE", "TIME"} and is_age(token):
             continue  # "81-year-old Parker Eaton": the age is no head
         if token.pos_ in {"NOUN", "PROPN", "PRON"} or token.tag_ in {"NN", "NNS", "NNP", "NNPS"}:
             nouns.append(token)
     if nouns:
-        return nouns[-1]
+        last = nouns[-1]
+        governor = last.head
+        if last.dep_ == "compound" and governor.i == last.i + 1 and governor.i < span.end and governor.pos_ == "ADJ":
+            return governor  # "POLITICO's Battleground States average": an adjective-tagged noun heads the nouns
+        return last
     return span.root
+
+
+def _one_person(token: Token) -> bool:
+    """A named person or a singular description of one ("the Republican nominee" and his aides)."""
+    return token.ent_type_ == "PERSON" or (token.tag_ == "NN" and token.lemma_.lower() in UNIQUE_OFFICES)
 
 
 def is_age(token: Token) -> bool:

@@ -171,6 +171,9 @@ def antecedent_head(context: DocContext, pronoun: Token, word: str) -> Token | N
     # Subjects are the likeliest antecedents: try the subjects of this and the previous sentence first.
     doc = context.doc
     previous_sentence_start = doc[pronoun.sent.start - 1].sent.start if pronoun.sent.start > 0 else 0
+    if word in PLURAL_PRONOUNS and previous_sentence_start > 0:
+        # "Obama and Clinton withdrew ... This led to losses ... They can't blame": a plural subject two back
+        previous_sentence_start = doc[previous_sentence_start - 1].sent.start
     subjects = [t for t in candidates if t.i >= previous_sentence_start and t.dep_ in {"nsubj", "nsubjpass"}]
     main_subjects = [t for t in subjects if t.head.dep_ == "ROOT"]  # main clauses before subordinate ones
     for token in [*reversed(main_subjects), *reversed(subjects), *reversed(candidates)]:

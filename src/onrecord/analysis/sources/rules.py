@@ -16,7 +16,7 @@ from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
-from onrecord.analysis.sources import details, phrase
+from onrecord.analysis.sources import descriptions, details, phrase
 from onrecord.analysis.sources.context import DocContext
 from onrecord.analysis.sources.lexicon import (
     ANONYMITY_WORDS,
@@ -72,7 +72,7 @@ class NounPhrase:
         head = phrase.head_noun(span)
         tokens = phrase.phrase_tokens(span, head)
         words = phrase.lower_words(tokens)
-        lemma = head.lemma_.lower()
+        lemma = descriptions.role_lemma(head)  # "front-runner", even where the parser splits it
         count = phrase.count(tokens)
         share = phrase.share(span, lemma, tokens)
         return cls(
@@ -104,6 +104,8 @@ class NounPhrase:
 
     @property
     def proper(self) -> bool:
+        if self.lemma != self.head.lemma_.lower():
+            return False  # a hyphenated role noun ("GOP front-runner") the tagger took for a name
         return self.head.pos_ == "PROPN" or self.label in _PROPER_LABELS
 
     @cached_property
@@ -170,6 +172,8 @@ def acronym(p: NounPhrase) -> MentionProfile | None:
     """ "the S.E.C.", "ISW": an organisation, unless an outlet or a name the article gives a person."""
     if (
         _ACRONYM.fullmatch(p.head.text)
+        and p.lemma not in UNIQUE_OFFICES
+        and p.lemma not in p.tables.roles
         and not p.tables.outlet(p.head.text)
         and name_key(p.head) not in p.context.person_words
     ):
@@ -191,8 +195,8 @@ def curated_outlet(p: NounPhrase) -> MentionProfile | None:
 
 def person_by_name(p: NounPhrase) -> MentionProfile | None:
     """A PERSON entity, a name after a title, or a word the article uses as a personal name elsewhere."""
-    if p.lemma in ORGANIZATION_NOUNS:
-        return None
+    if p.lemma in ORGANIZATION_NOUNS or (p.plural and (p.count or 0) > 1 and p.label != "PERSON"):
+        return None  # "31 Latinos": a counted group, whatever the article calls a person elsewhere
     if p.label == "PERSON" or p.titled or (is_person_name(p.context, p.head) and not p.known_outlet):
         return p.person()
     return None
@@ -207,19 +211,41 @@ def outlet_by_name(p: NounPhrase) -> MentionProfile | None:
     return outlet_profile(outlet) if outlet else None
 
 
+def outlet_named_with_noun(p: NounPhrase) -> MentionProfile | None:
+    """ "The Israeli newspaper Haaretz", "the news site RTL Info": the name an outlet noun introduces."""
+    name = descriptions.outlet_named_with_noun(p.tokens)
+    if name is None:
+        return None
+    text = phrase.join(name)
+    return outlet_profile(p.tables.outlet(text) or text)
+
+
+def outlet_part(p: NounPhrase) -> MentionProfile | None:
+    """ "the paper's editorial board", "the Washington Post's investigative unit": the outlet speaking."""
+    outlet = descriptions.outlet_of_part(p.context, p.head, p.tokens)
+    return outlet_profile(outlet) if outlet else None
+
+
 def outlet_noun(p: NounPhrase) -> MentionProfile | None:
-    """ "the newspaper", "the magazine" ("agency" and "network" are more often not news outlets)."""
-    if p.lemma in OUTLET_NOUNS and p.head.pos_ == "NOUN" and p.lemma not in {"agency", "network"}:
-        return MentionProfile(
-            kind=SourceKind.OUTLET, name=phrase.descriptor(p.tokens, None), head=p.lemma, definite=p.definite
-        )
-    return None
+    """ "the newspaper", "the daily", "the magazine": an outlet, by the name of the one the article named before.
+    "agency" and "network" are more often not news outlets: only when the article named an outlet before;
+    "paper" is a document when a modifier or the article says so ("white paper", "the 2009 paper")."""
+    if not (p.lemma in OUTLET_NOUNS or descriptions.news_compound(p.tokens)) or p.head.pos_ != "NOUN":
+        return None
+    named_before = descriptions.outlet_named_before(p.context, p.head.i) if p.definite else None
+    if p.lemma in {"agency", "network"} and named_before is None:
+        return None
+    if p.lemma == "paper" and descriptions.paper_is_document(p.context, p.tokens):
+        return None
+    name = named_before or phrase.descriptor(p.tokens, None)
+    return MentionProfile(kind=SourceKind.OUTLET, name=name, head=p.lemma, definite=p.definite)
 
 
 def document(p: NounPhrase) -> MentionProfile | None:
     """ "a report", "the poll", "a statement by the Clinton campaign" (named after its author)."""
     collective_of = p.lemma in COLLECTIVE_NOUNS and p.of_people  # "a number of experts" is people
-    named_document = p.lemma in DOCUMENT_NOUNS or p.joined in DOCUMENT_NOUNS or p.label in {"WORK_OF_ART", "LAW"}
+    titled_work = p.label in {"WORK_OF_ART", "LAW"} and not (p.count or 0) > 1  # not "31 Latinos" in a headline
+    named_document = p.lemma in DOCUMENT_NOUNS or p.joined in DOCUMENT_NOUNS or titled_work
     if collective_of or not named_document:
         return None
     affiliation, country = p.affiliation
@@ -252,6 +278,8 @@ def members_of_a_group(p: NounPhrase) -> MentionProfile | None:
     """ "Democrats", "Republicans", "a Democrat": members of a group, none named."""
     if not (p.proper and (p.label == "NORP" or (p.plural and p.label not in _PLACE_OR_ORG_LABELS))):
         return None
+    if _one_party_member(p):
+        return description(p)  # "the Wisconsin Republican", "the Democrat": one person, described
     return MentionProfile(
         kind=SourceKind.ANONYMOUS_GROUP if p.plural else SourceKind.ANONYMOUS_INDIVIDUAL,
         name=phrase.descriptor(p.tokens, p.status),
@@ -263,6 +291,10 @@ def members_of_a_group(p: NounPhrase) -> MentionProfile | None:
         definite=p.definite,
         role=p.role,
     )
+
+
+def _one_party_member(p: NounPhrase) -> bool:
+    return not p.plural and p.words[0] == "the" and p.lemma in UNIQUE_OFFICES
 
 
 def named_organization(p: NounPhrase) -> MentionProfile | None:
@@ -375,6 +407,8 @@ def description(p: NounPhrase) -> MentionProfile:
     named_by_description = office and not introduced_indefinitely(p.head)
     # A title the article gives a named person outweighs an earlier generic "a president".
     holder = holder_of_title(p.context, p.head, p.tokens) if office else None
+    if holder is None and named_by_description:
+        holder = descriptions.person_described(p.context, p.head, p.status == "former")
     affiliation, country = p.affiliation
     if holder is not None:
         profile = person_profile(holder, holder[-1], tables, p.status)
@@ -402,8 +436,10 @@ RULES: tuple[Rule, ...] = (
     acronym,
     team_of_a_person,
     curated_outlet,
+    outlet_named_with_noun,
     person_by_name,
     outlet_by_name,
+    outlet_part,
     outlet_noun,
     document,
     named_in_apposition,
