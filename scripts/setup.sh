@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up a fresh machine: a virtual environment in .venv with onrecord and its pinned
 # dependencies. With --test, also the test tools, the PostgreSQL driver (extra "postgres"), Ray
-# (extra "ray", for --engine ray and tests/test_distributed.py) and Debian's Chromium for browser tests.
+# (extra "ray", for --engine ray and tests/test_distributed.py), datasketch (extra "linking")
+# and Debian's Chromium for browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 if [ "${1:-}" = "--test" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[test,postgres,ray]"
+    .venv/bin/python -m pip install --quiet -e ".[test,postgres,ray,linking]"
     if ! command -v chromium >/dev/null 2>&1; then
         SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
         $SUDO apt-get update -qq
