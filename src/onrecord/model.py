@@ -15,6 +15,7 @@ report writers and the store alike.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import unicodedata
@@ -57,8 +58,14 @@ def _known_fields(cls: type, data: dict[str, Any], what: str, required: tuple[st
     missing = [name for name in required if name not in data]
     if missing:
         raise SchemaError(f"{what}: missing field {', '.join(repr(m) for m in missing)}")
-    names = {f.name for f in fields(cls)}
+    names = _field_names(cls)
     return {key: value for key, value in data.items() if key in names}
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    # Cached: records are rebuilt from dicts every time a Doc extension is read.
+    return frozenset(f.name for f in fields(cls))
 
 
 def _enum(cls: type[StrEnum], value: Any, what: str) -> Any:

@@ -30,7 +30,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from onrecord.analysis.extensions import register_extensions
+from onrecord.analysis.extensions import doc_text, register_extensions, stored
 from onrecord.ingest.dates import normalise_date
 from onrecord.model import Article, content_hash
 
@@ -65,7 +65,8 @@ def article_from_context(doc: Doc, context: Any) -> Article | None:
         if normalised is None:
             extra.setdefault("published_raw", published)
         fields["published"] = normalised
-    return Article(id=content_hash(doc.text), text=doc.text, extra=extra, **fields)
+    text = doc_text(doc)
+    return Article(id=content_hash(text), text=text, extra=extra, **fields)
 
 
 class ArticleComponent:
@@ -73,8 +74,9 @@ class ArticleComponent:
         article = article_from_context(doc, getattr(doc, "_context", None))
         if article is not None:
             doc._.article = article
-        elif doc._.article is None:
-            doc._.article = Article(id=content_hash(doc.text), text=doc.text)
+        elif stored(doc, "article") is None:  # what doc._.article reads, without building the Article
+            text = doc_text(doc)
+            doc._.article = Article(id=content_hash(text), text=text)
         return doc
 
 

@@ -21,6 +21,7 @@ Storage keys are spaCy's own for extension values, ``("._.", name, None, None)``
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +35,27 @@ _RECORD_LISTS: dict[str, Callable[[Any], Any]] = {
     "sources": Source.from_dict,
     "claims": Claim.from_dict,
 }
+
+
+# Each Doc's text, once read: spaCy rebuilds ``doc.text`` from its tokens on every access, and every read
+# of ``doc._.article`` needs it. Held weakly, outside the Doc (a Doc's text never changes; retokenizing
+# keeps it), so nothing is left in ``doc.user_data`` and the entry goes with the Doc.
+_TEXTS: weakref.WeakKeyDictionary[Doc, str] = weakref.WeakKeyDictionary()
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc."""
+    text = _TEXTS.get(doc)
+    if text is None:
+        text = _TEXTS[doc] = doc.text
+    return text
+
+
+def remember_text(doc: Doc, text: str) -> None:
+    """Record that ``doc`` was made from ``text`` (spaCy keeps every character, so ``doc.text`` is ``text``),
+    sparing :func:`doc_text` the rebuild; a ``text`` of another length than the Doc's is not taken."""
+    if len(doc) and doc[-1].idx + len(doc[-1].text_with_ws) == len(text):
+        _TEXTS[doc] = text
 
 
 def storage_key(name: str) -> tuple[str, str, None, None]:
@@ -76,7 +98,7 @@ def _get_article(doc: Doc) -> Article | None:
     data = stored(doc, "article")
     if data is None:
         return None
-    return Article.from_dict({"text": doc.text, **data})
+    return Article.from_dict({"text": doc_text(doc), **data})
 
 
 def _set_article(doc: Doc, value: Article | dict[str, Any] | None) -> None:
@@ -84,7 +106,7 @@ def _set_article(doc: Doc, value: Article | dict[str, Any] | None) -> None:
         doc.user_data.pop(storage_key("article"), None)
         return
     data = dict(value) if isinstance(value, dict) else value.to_dict()
-    if data.get("text") == doc.text:
+    if data.get("text") == doc_text(doc):
         del data["text"]  # the Doc holds it; storing it twice would double every serialised Doc
     doc.user_data[storage_key("article")] = data
 

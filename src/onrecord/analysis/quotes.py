@@ -13,6 +13,7 @@ its speaker, outside it the author).
 
 from __future__ import annotations
 
+from spacy.attrs import IS_SPACE, ORTH, SPACY
 from spacy.tokens import Doc, Token
 
 OPEN_QUOTES = frozenset({"“", "‘", "«", "``"})
@@ -69,16 +70,54 @@ def quote_states(doc: Doc, indices: list[int]) -> list[str]:
     return states
 
 
+def quote_states_of(texts: list[str], spaces: list[bool], indices: list[int], inside: bool = False) -> list[str]:
+    """:func:`quote_states` from the Doc's token texts and trailing-space flags (no Token objects);
+    ``inside``: whether a quotation is open before the first token."""
+    states = []
+    for i in indices:
+        text = texts[i]
+        mark = text in QUOTES
+        if mark and text in _APOSTROPHES and i > 0 and not spaces[i - 1]:
+            mark = not texts[i - 1].endswith(("s", "S"))
+        if mark:
+            if text in OPEN_QUOTES or (text in AMBIGUOUS_QUOTES and not inside):
+                states.append("open")
+                inside = True
+                continue
+            if text in CLOSE_QUOTES or (text in AMBIGUOUS_QUOTES and inside):
+                states.append("close")
+                inside = False
+                continue
+        states.append("in" if inside else "out")
+    return states
+
+
 def inside_quotes(doc: Doc) -> list[bool]:
     """Per token of the Doc: whether it lies inside a quotation (its marks excluded), paragraph by paragraph."""
+    if not len(doc):
+        return []
+    # Token texts and flags from one array, not a Token object per token (the sources component's main cost).
+    strings = doc.vocab.strings
+    orths, spaces, is_spaces = doc.to_array([ORTH, SPACY, IS_SPACE]).T.tolist()
+    texts = [strings[orth] for orth in orths]
     inside = False
     found = []
-    for token in doc:
-        if token.is_space:
-            if "\n" in token.text:
+    for i, is_space in enumerate(is_spaces):
+        if is_space:
+            if "\n" in texts[i]:
                 inside = False  # a new paragraph starts outside any quotation
             found.append(inside)
             continue
-        state, inside = _step(token, inside)
-        found.append(state == "in")
+        text = texts[i]
+        mark = text in QUOTES
+        if mark and text in _APOSTROPHES and i > 0 and not spaces[i - 1]:
+            mark = not texts[i - 1].endswith(("s", "S"))
+        if mark and (text in OPEN_QUOTES or (text in AMBIGUOUS_QUOTES and not inside)):
+            inside = True  # an opening mark: not itself inside
+            found.append(False)
+        elif mark and (text in CLOSE_QUOTES or (text in AMBIGUOUS_QUOTES and inside)):
+            inside = False
+            found.append(False)
+        else:
+            found.append(inside)
     return found

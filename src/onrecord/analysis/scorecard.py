@@ -20,6 +20,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from onrecord.analysis.entities import cached_entities, entities_within
 from onrecord.analysis.extensions import register_extensions
 from onrecord.figures import ANONYMOUS_KIND_VALUES, figures_from_kinds, kind_key
 from onrecord.model import Attribution, Scorecard, Source
@@ -112,7 +113,8 @@ FACTUAL_VERBS = frozenset(
 
 
 def _overlaps_any(sentence: Span, spans: list[tuple[int, int]]) -> bool:
-    return any(start < sentence.end_char and sentence.start_char < end for start, end in spans)
+    sentence_start, sentence_end = sentence.start_char, sentence.end_char  # spaCy computes these per access
+    return any(start < sentence_end and sentence_start < end for start, end in spans)
 
 
 def attribution_char_spans(attributions: list[Attribution]) -> list[tuple[int, int]]:
@@ -131,7 +133,7 @@ def is_factual_sentence(sentence: Span) -> bool:
         return False
     if not any(t.pos_ in {"VERB", "AUX"} for t in words):
         return False
-    if any(ent.label_ in FACT_ENTITY_LABELS for ent in sentence.ents) or any(t.is_digit for t in words):
+    if any(ent.label_ in FACT_ENTITY_LABELS for ent in entities_within(sentence)) or any(t.is_digit for t in words):
         return True
     root = sentence.root
     return root.lemma_.lower() in FACTUAL_VERBS and root.tag_ in {"VBD", "VBN"}
@@ -173,7 +175,8 @@ class ScorecardComponent:
         register_extensions()
         attributions = list(doc._.attributions or [])
         scorecard = build_scorecard(attributions, list(doc._.sources or []))
-        scorecard.unattributed_factual_sentences = unattributed_factual_sentences(doc, attributions)
+        with cached_entities(doc):  # for this call only: nothing is left on the Doc
+            scorecard.unattributed_factual_sentences = unattributed_factual_sentences(doc, attributions)
         doc._.scorecard = scorecard
         return doc
 

@@ -10,7 +10,7 @@ import pycrfsuite
 from spacy.tokens import Doc, Token
 
 from onrecord.analysis.attribution.calibration import Calibrator, raw_score
-from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences
+from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences, token_arrays
 from onrecord.analysis.attribution.spans import (
     CONTENT,
     CUE,
@@ -126,11 +126,13 @@ class AttributionTagger:
     def _lexicon_cues(self, doc: Doc, tokens: list[int], labels: list[str]) -> list[TaggedSpan]:
         """Strong lexicon verbs taking a clause or object that the tagger left untagged."""
         found = []
+        arrays = token_arrays(doc)  # POS and lemma per token without a Token object for each
+        poses, lemmas = arrays["pos"], arrays["lem"]
         for i, label in zip(tokens, labels, strict=True):
-            token = doc[i]
-            if label != "O" or token.pos_ != "VERB":
+            if label != "O" or poses[i] != "VERB":
                 continue
-            strength = self.lexicon.get(token.lemma_.lower(), 0.0)
+            token = doc[i]
+            strength = self.lexicon.get(lemmas[i], 0.0)
             likely = strength >= (self.lexicon_cue_min or 1.0) or (strength > 0.0 and _impersonal_passive(token))
             if likely and any(child.dep_ in ("ccomp", "dobj", "xcomp") for child in token.children):
                 found.append(TaggedSpan(CUE, i, i + 1))

@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from onrecord.analysis.claims.extract import extract_claims
+from onrecord.analysis.entities import cached_entities
 from onrecord.analysis.extensions import register_extensions
 
 
@@ -17,7 +18,8 @@ class ClaimsComponent:
     """Reads the Doc's entities (and ``doc._.attributions`` when present); never re-parses."""
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.claims = extract_claims(doc)
+        with cached_entities(doc):  # for this call only: nothing is left on the Doc
+            doc._.claims = extract_claims(doc)
         return doc
 
 

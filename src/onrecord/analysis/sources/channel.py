@@ -73,8 +73,8 @@ def _context(doc: Doc, attribution: Attribution) -> str:
         return not any(start <= char < end for start, end in content)
 
     clause = cue.root.head if cue.root.dep_ in {"aux", "auxpass", "neg"} else cue.root
-    tokens = sorted({t.i for t in clause.subtree} | {t.i for t in cue} | {t.i for t in clause.children})
-    words = [doc[i].text for i in tokens if outside_content(doc[i].idx)]
+    tokens = sorted({t.i for t in clause.subtree} | set(range(cue.start, cue.end)) | {t.i for t in clause.children})
+    words = [token.text for token in (doc[i] for i in tokens) if outside_content(token.idx)]
     if attribution.source is not None:
         words.append(attribution.source.text)
     return " ".join(words)

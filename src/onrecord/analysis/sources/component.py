@@ -18,6 +18,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from onrecord.analysis.entities import cached_entities
 from onrecord.analysis.extensions import register_extensions
 from onrecord.analysis.sources.channel import detect_channel
 from onrecord.analysis.sources.context import DocContext
@@ -106,6 +107,10 @@ class SourcesComponent:
 
     def __call__(self, doc: Doc) -> Doc:
         register_extensions()
+        with cached_entities(doc):  # for this call only: nothing is left on the Doc
+            return self._set_sources(doc)
+
+    def _set_sources(self, doc: Doc) -> Doc:
         attributions: list[Attribution] = list(doc._.attributions or [])
         # Article-wide facts live in this context for this call only: nothing is cached on the Doc.
         context = DocContext(doc, self.tables)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
+from onrecord.analysis.entities import entities
 from onrecord.analysis.sources.context import DocContext
 from onrecord.analysis.sources.lexicon import FORMER_WORDS, OUTLET_NOUNS, UNIQUE_OFFICES
 
@@ -46,7 +47,7 @@ def outlet_named_before(context: DocContext, position: int) -> str | None:
     """The last curated outlet the article names before token ``position`` (within reach), by its table name."""
     tables = context.tables
     found = None
-    for ent in context.doc.ents:
+    for ent in entities(context.doc):
         if ent.start >= position:
             break
         if ent.end > position - DESCRIPTION_REACH and ent.label_ not in {"DATE", "TIME", "CARDINAL", "PERCENT"}:
@@ -119,7 +120,7 @@ def person_described(context: DocContext, head: Token, former: bool = False) -> 
             break
         start = doc[start - 1].sent.start
     found = None
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.start >= head.i:
             break
         if ent.start < start or ent.label_ != "PERSON":

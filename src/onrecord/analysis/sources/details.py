@@ -11,6 +11,7 @@ import re
 
 from spacy.tokens import Doc, Token
 
+from onrecord.analysis.extensions import doc_text
 from onrecord.analysis.sources.lexicon import ORGANIZATION_NOUNS, PEOPLE_NOUNS, SENIORITY_WORDS
 from onrecord.analysis.sources.phrase import join, lower_words
 from onrecord.analysis.sources.tables import Tables
@@ -42,9 +43,10 @@ def seniority(words: list[str]) -> str | None:
 
 def actor_in(tokens: list[Token], tables: Tables) -> tuple[str, str | None] | None:
     """The longest run of tokens naming a curated actor: (canonical, country)."""
+    texts = [t.text for t in tokens]  # read once: each is joined into up to six runs
     for size in range(min(len(tokens), 6), 0, -1):
         for i in range(len(tokens) - size + 1):
-            text = " ".join(t.text for t in tokens[i : i + size])
+            text = " ".join(texts[i : i + size])
             actor = tables.actor(text)
             if actor:
                 return actor.canonical, actor.country
@@ -155,7 +157,7 @@ def expand_abbreviation(doc: Doc, text: str, tables: Tables) -> str | None:
         return None
     match = re.search(
         r"((?:[A-Z][\w&’'-]*\s+|(?:of|for|the|and|on|in)\s+){1,8}?[A-Z][\w’'-]*)\s*\(\s*" + re.escape(text) + r"\s*\)",
-        doc.text,
+        doc_text(doc),
     )
     if match:
         return _LEADING_THE.sub("", match.group(1))

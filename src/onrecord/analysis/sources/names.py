@@ -31,8 +31,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy
+from spacy.attrs import POS
+from spacy.symbols import PROPN
 from spacy.tokens import Doc, Span, Token
 
+from onrecord.analysis.entities import entities, entities_within
 from onrecord.analysis.sources.lexicon import (
     DESCRIPTION_FILLER,
     DOCUMENT_NOUNS,
@@ -72,12 +76,14 @@ def person_words(doc: Doc) -> frozenset[str]:
     article names him "John Stumpf" elsewhere.
     """
     words: set[str] = set()
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ == "PERSON":
             # Capitalised words, whatever their tag: the tagger makes "Trump" a noun and "Sanders" a plural.
             words.update(name_key(t) for t in ent if capitalised(t) and name_key(t) not in TITLES)
-    for token in doc[1:]:
-        if token.pos_ == "PROPN" and doc[token.i - 1].lower_.strip(".") in TITLES - {"former", "vice"}:
+    # Proper nouns picked from the POS column: a Token object for every word of the article was most of the cost.
+    proper_nouns = numpy.flatnonzero(doc.to_array([POS]) == PROPN).tolist() if len(doc) else []
+    for token in (doc[i] for i in proper_nouns if i > 0):
+        if doc[token.i - 1].lower_.strip(".") in TITLES - {"former", "vice"}:
             # The whole run of proper nouns after a title: "Governor Ana Ruiz".
             for name in doc[token.i : token.i + 4]:
                 if name.pos_ != "PROPN":
@@ -106,7 +112,7 @@ def is_named_person(context: DocContext, token: Token) -> bool:
 
 def person_name(span: Span, head: Token) -> str:
     """A person's name from the mention: the PERSON entity around the head, else the proper nouns, no titles."""
-    for ent in span.doc.ents:
+    for ent in entities(span.doc):
         if ent.label_ == "PERSON" and ent.start <= head.i < ent.end:
             tokens = [t for t in ent if (t.lower_.strip(".") not in TITLES and not t.is_punct) or t.text == "-"]
             name = " ".join(t.text for t in tokens) or ent.text
@@ -118,7 +124,7 @@ def person_name(span: Span, head: Token) -> str:
 
 def appositive_person(span: Span, head: Token) -> Span | None:
     """A PERSON entity set off after the head: "Another RT America host, Abby Martin," -> "Abby Martin"."""
-    for ent in span.ents:
+    for ent in entities_within(span):
         if ent.label_ == "PERSON" and ent.start > head.i and span.doc[ent.start - 1].text in {",", "(", "–", "—"}:
             return ent
     for child in head.children:
@@ -130,7 +136,7 @@ def appositive_person(span: Span, head: Token) -> Span | None:
 def pair_named_before(head: Token) -> tuple[Span, Span] | None:
     """The last two different people named earlier in the sentence of ``head`` ("both men"), if there are two."""
     people: list[Span] = []
-    for ent in head.sent.ents:
+    for ent in entities_within(head.sent):
         if ent.label_ == "PERSON" and ent.end <= head.i and all(name_key(ent[-1]) != name_key(p[-1]) for p in people):
             people.append(ent)
     return (people[-2], people[-1]) if len(people) >= 2 else None
@@ -177,7 +183,7 @@ def _form(ent: Span) -> NameForm | None:
 
 def name_forms(doc: Doc) -> list[NameForm]:
     """The article's full personal names in text order."""
-    return [form for ent in doc.ents if ent.label_ == "PERSON" and (form := _form(ent)) is not None]
+    return [form for ent in entities(doc) if ent.label_ == "PERSON" and (form := _form(ent)) is not None]
 
 
 def fullest_name(forms: list[NameForm], name: str, position: int) -> str:
@@ -250,7 +256,7 @@ def _title_tokens(ent: Span) -> list[Token]:
 def titled_people(doc: Doc) -> list[TitledPerson]:
     """Every PERSON entity that comes with a title or apposition, in text order."""
     people: list[TitledPerson] = []
-    for ent in doc.ents:
+    for ent in entities(doc):
         if ent.label_ != "PERSON":
             continue
         title = _title_tokens(ent)

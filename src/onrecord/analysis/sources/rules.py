@@ -16,6 +16,7 @@ from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
+from onrecord.analysis.entities import entities
 from onrecord.analysis.sources import descriptions, details, phrase
 from onrecord.analysis.sources.context import DocContext
 from onrecord.analysis.sources.lexicon import (
@@ -206,7 +207,7 @@ def outlet_by_name(p: NounPhrase) -> MentionProfile | None:
     """ "NBC", "The New York Times", or an ORG entity around the head that the outlets table knows."""
     outlet = p.tables.outlet(" ".join(t.text for t in p.tokens)) or p.tables.outlet(p.head.text)
     if outlet is None and p.label == "ORG":
-        ent = next((e for e in p.doc.ents if e.start <= p.head.i < e.end), None)
+        ent = next((e for e in entities(p.doc) if e.start <= p.head.i < e.end), None)
         outlet = p.tables.outlet(ent.text) if ent is not None else None
     return outlet_profile(outlet) if outlet else None
 
