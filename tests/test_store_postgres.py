@@ -424,3 +424,24 @@ def test_a_writer_role_without_ddl_rights_can_ingest_a_migrated_corpus(pg: Datab
     finally:
         pg.conn.execute(f"DROP OWNED BY {role}")
         pg.conn.execute(f"DROP ROLE {role}")
+
+
+def test_a_claim_rolled_back_by_a_deadlock_is_taken_again(pg: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two jobs' claims and batch commits can deadlock (seen in CI); PostgreSQL then rolls one claim back whole."""
+    import psycopg
+
+    from onrecord.store import postgres
+
+    real_claim = postgres._claim
+    attempts = []
+
+    def deadlocking_once(*args, **kwargs):  # type: ignore[no-untyped-def]
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise psycopg.errors.DeadlockDetected("deadlock detected")
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(postgres, "_claim", deadlocking_once)
+    claims = pg.claim(["a1", "a2"], "sig", "host:1:run")
+    assert len(attempts) == 2
+    assert claims.mine == {"a1", "a2"}

@@ -320,7 +320,16 @@ class PostgresDatabase(Database):
 
     def claim(self, article_ids: Sequence[str], signature: str, owner: str) -> Claims:
         with self._claims_lock:
-            return _claim(self._claims_connection(), article_ids, signature, owner)
+            for attempt in range(DEADLOCK_RETRIES + 1):
+                try:
+                    return _claim(self._claims_connection(), article_ids, signature, owner)
+                except (self._psycopg.errors.DeadlockDetected, self._psycopg.errors.SerializationFailure):
+                    # Another job's batch was dropping its claims on rows this claim needs while it
+                    # waited for ours: PostgreSQL rolled this claim back whole. Take it again.
+                    if attempt == DEADLOCK_RETRIES:
+                        raise
+                    time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def release_claims(self, owner: str) -> None:
         with self._claims_lock:
