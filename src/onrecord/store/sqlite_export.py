@@ -1,7 +1,6 @@
-"""The SQLite SELECTs of ``onrecord export``: one per table, in the column order of ``store/export.py``.
+"""The SQLite side of ``onrecord export``: chunks of rows from the shared SELECTs in :mod:`.export_sql`.
 
-Rows are ordered by article rowid (ingest order), so exports are stable and diffable. The ``articles``
-table gets its figures from :func:`onrecord.store.sqlite_reads.article_figures`, i.e. from
+The ``articles`` table gets its figures from :func:`onrecord.store.sqlite_reads.article_figures`, i.e. from
 :mod:`onrecord.figures`, chunk by chunk.
 """
 
@@ -11,59 +10,16 @@ from collections.abc import Iterator
 from typing import Any
 
 from onrecord.figures import figure_values
+from onrecord.store.export_sql import EXPORT_ARTICLES, EXPORT_SQL
 from onrecord.store.sqlite_reads import Reader, article_figures
-
-_EXPORT_ATTRIBUTIONS = """
-SELECT a.article_id, ar.title, o.name, ar.published, a.id, a.kind, a.channel, a.confidence,
-       a.cue_text, a.cue_start, a.cue_end, a.content_text, a.content_start, a.content_end,
-       a.source_text, a.source_start, a.source_end, a.source_id,
-       s.name, s.kind, s.role, s.affiliation, s.country, s.seniority, s.status, s.count,
-       s.anonymity_reason, s.canonical_actor,
-       a.relay_text, a.relay_source_id, r.name
-FROM attributions a
-JOIN articles ar ON ar.id = a.article_id
-LEFT JOIN outlets o ON o.id = ar.outlet_id
-LEFT JOIN sources s ON s.article_id = a.article_id AND s.id = a.source_id
-LEFT JOIN sources r ON r.article_id = a.article_id AND r.id = a.relay_source_id
-ORDER BY ar.rowid, a.rowid
-"""
-_EXPORT_SOURCES = """
-SELECT s.article_id, ar.title, o.name, ar.published, s.id, s.name, s.kind, s.role, s.affiliation,
-       s.country, s.seniority, s.status, s.count, s.anonymity_reason, s.canonical_actor,
-       (SELECT count(*) FROM mentions m WHERE m.article_id = s.article_id AND m.source_id = s.id),
-       (SELECT count(*) FROM attributions a WHERE a.article_id = s.article_id AND a.source_id = s.id)
-FROM sources s
-JOIN articles ar ON ar.id = s.article_id
-LEFT JOIN outlets o ON o.id = ar.outlet_id
-ORDER BY ar.rowid, s.rowid
-"""
-_EXPORT_CLAIMS = """
-SELECT c.article_id, o.name, ar.published, c.id, c.type, c.text, c.start, c.end, c.value, c.unit,
-       c.qualifier, c.date, c.date_end, c.relative, c.attribution_id, c.source_id, s.name
-FROM claims c
-JOIN articles ar ON ar.id = c.article_id
-LEFT JOIN outlets o ON o.id = ar.outlet_id
-LEFT JOIN sources s ON s.article_id = c.article_id AND s.id = c.source_id
-ORDER BY ar.rowid, c.rowid
-"""
-# The article columns before the figures (see ARTICLE_COLUMNS in store/export.py).
-_EXPORT_ARTICLES = """
-SELECT ar.id, ar.title, ar.author, ar.url, o.name, ar.published, ar.language, ar.origin, ar.n_words, ar.model,
-       (SELECT count(*) FROM sources s WHERE s.article_id = ar.id),
-       (SELECT count(*) FROM claims c WHERE c.article_id = ar.id)
-FROM articles ar
-LEFT JOIN outlets o ON o.id = ar.outlet_id
-ORDER BY ar.rowid
-"""
-_EXPORT_SQL = {"attributions": _EXPORT_ATTRIBUTIONS, "sources": _EXPORT_SOURCES, "claims": _EXPORT_CLAIMS}
 
 
 def export_chunks(reader: Reader, table: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
     if table == "articles":
-        for chunk in reader.chunks(_EXPORT_ARTICLES, (), size):
+        for chunk in reader.chunks(EXPORT_ARTICLES, (), size):
             figures = article_figures(reader, [row[0] for row in chunk])
             yield [(*row, *figure_values(figures[row[0]])) for row in chunk]
         return
-    if table not in _EXPORT_SQL:
-        raise ValueError(f"export table {table!r}: expected one of articles, {', '.join(_EXPORT_SQL)}")
-    yield from reader.chunks(_EXPORT_SQL[table], (), size)
+    if table not in EXPORT_SQL:
+        raise ValueError(f"export table {table!r}: expected one of articles, {', '.join(EXPORT_SQL)}")
+    yield from reader.chunks(EXPORT_SQL[table], (), size)
