@@ -264,14 +264,7 @@ class _Run:
         batches: set[str] = set()
         for row, result in zip(rows, results, strict=True):
             outcome = result if isinstance(result, InputFailure) else next(outcomes)
-            if isinstance(outcome, InputFailure):
-                report.failures.append(outcome)
-            elif outcome is WriteOutcome.ADDED:
-                report.added += 1
-            elif outcome is WriteOutcome.REPLACED:
-                report.replaced += 1
-            else:
-                report.unchanged += 1
+            report.record(outcome)
             if isinstance(result, ArticleAnalysis) and outcome in (WriteOutcome.ADDED, WriteOutcome.REPLACED):
                 report.words_analysed += len(result.article.text.split())
             worker = row["worker"]

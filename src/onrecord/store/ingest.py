@@ -50,6 +50,17 @@ class IngestReport:
     # then nothing can be skipped on a re-run, so it must be visible.
     signature_mismatch: tuple[str, str] | None = None
 
+    def record(self, outcome: WriteOutcome | InputFailure) -> None:
+        """Count one item's outcome: a failure, or what writing it did."""
+        if isinstance(outcome, InputFailure):
+            self.failures.append(outcome)
+        elif outcome is WriteOutcome.ADDED:
+            self.added += 1
+        elif outcome is WriteOutcome.REPLACED:
+            self.replaced += 1
+        else:
+            self.unchanged += 1
+
     @property
     def failed(self) -> int:
         return len(self.failures)
@@ -206,7 +217,7 @@ def _analyse_and_write(
         report.store_seconds += time.perf_counter() - writing
         for result in batch:
             outcome = result if isinstance(result, InputFailure) else next(outcomes)
-            _count(report, outcome)
+            report.record(outcome)
             if isinstance(result, ArticleAnalysis) and outcome in (WriteOutcome.ADDED, WriteOutcome.REPLACED):
                 report.words_analysed += len(result.article.text.split())
 
@@ -260,17 +271,6 @@ def _first_of_each_text(items: Sequence[Item], report: IngestReport) -> list[Ite
             seen.add(item.id)
         pending.append(item)
     return pending
-
-
-def _count(report: IngestReport, outcome: WriteOutcome | InputFailure) -> None:
-    if isinstance(outcome, InputFailure):
-        report.failures.append(outcome)
-    elif outcome is WriteOutcome.ADDED:
-        report.added += 1
-    elif outcome is WriteOutcome.REPLACED:
-        report.replaced += 1
-    else:
-        report.unchanged += 1
 
 
 def ingest_paths(
