@@ -6,6 +6,11 @@ word, tags and neighbours the tagger sees (a) how strongly its lemma signals a c
 data, (b) the dependency relation under which it hangs from the nearest cue-like ancestor (a token
 in the ``ccomp`` of "say" is likely content, one in its ``nsubj`` the source), (c) whether it is
 inside a quotation, and (d) where it stands relative to the sentence's strongest cue.
+
+Why one module of ~515 lines: the features must stay exactly those the shipped CRFs were trained on,
+so the per-Doc token arrays (read once, for speed) sit beside the feature templates that index them;
+apart, a change to one could drift from the other unnoticed. tests/test_analysis_fast_paths.py checks
+the arrays against spaCy's own token attributes.
 """
 
 from __future__ import annotations
