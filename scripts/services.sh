@@ -8,17 +8,21 @@
 #   scripts/services.sh run CMD...   start, run CMD with ONRECORD_TEST_POSTGRES set, stop (trap), exit as CMD
 #
 # The server runs as a non-root user (the `postgres` system user when started as root), from a
-# temporary folder ($ONRECORD_SERVICES_DIR, default /tmp/onrecord-services), listening on 127.0.0.1
+# temporary folder ($ONRECORD_SERVICES_DIR, default /tmp/onrecord-services; `run` without it set
+# uses a fresh folder of its own), listening on 127.0.0.1
 # on a free port only, with a password (scram-sha-256) for TCP and the Unix socket in the private
 # folder. Durability is off (fsync, full-page writes): it holds test data only. Starting twice finds
 # the running server; the URL is also written to $ONRECORD_SERVICES_DIR/postgres.url.
 set -euo pipefail
 
-STATE_DIR="${ONRECORD_SERVICES_DIR:-/tmp/onrecord-services}"
-PG_DIR="$STATE_DIR/postgres"
-DATA_DIR="$PG_DIR/data"
-SOCKET_DIR="$PG_DIR/socket"
-URL_FILE="$STATE_DIR/postgres.url"
+use_state_dir() {
+    STATE_DIR="$1"
+    PG_DIR="$STATE_DIR/postgres"
+    DATA_DIR="$PG_DIR/data"
+    SOCKET_DIR="$PG_DIR/socket"
+    URL_FILE="$STATE_DIR/postgres.url"
+}
+use_state_dir "${ONRECORD_SERVICES_DIR:-/tmp/onrecord-services}"
 DB_USER="onrecord"
 DB_NAME="onrecord_test"
 
@@ -114,7 +118,15 @@ case "${1:-}" in
     run)
         shift
         [ "$#" -gt 0 ] || { echo "usage: $0 run COMMAND [ARGS...]" >&2; exit 2; }
-        trap stop EXIT
+        # A run owns its server: unless told where, it starts one in a folder of its own, so two runs
+        # at once (CI beside a local run) never share, and never stop, each other's server.
+        if [ -z "${ONRECORD_SERVICES_DIR:-}" ]; then
+            use_state_dir "$(mktemp -d /tmp/onrecord-services.XXXXXX)"
+            chmod 755 "$STATE_DIR"  # the server's user must reach its data folder inside
+            trap 'stop; rm -rf "$STATE_DIR"' EXIT
+        else
+            trap stop EXIT
+        fi
         start >/dev/null
         ONRECORD_TEST_POSTGRES="$(cat "$URL_FILE")"
         export ONRECORD_TEST_POSTGRES

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -153,6 +154,27 @@ def _refuse_newer(current: int, latest: int, label: str) -> None:
         )
 
 
+WAL_SWITCH_TIMEOUT_S = 10.0
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """``PRAGMA journal_mode = WAL``, retried while another connection holds the file.
+
+    Switching needs an exclusive lock, and SQLite answers "database is locked" at once, without the
+    busy handler, when two new connections race for it (both hold a shared lock, to avoid a deadlock
+    one is refused). The loser waits and tries again, up to the same time as the busy timeout.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
+
+
 def connect(path: Path, *, read_only: bool = False, check_same_thread: bool = True) -> sqlite3.Connection:
     """A connection with onrecord's settings: autocommit (explicit transactions), WAL, foreign keys.
 
@@ -174,7 +196,7 @@ def connect(path: Path, *, read_only: bool = False, check_same_thread: bool = Tr
         conn.execute("PRAGMA busy_timeout = 10000")
         conn.execute("PRAGMA foreign_keys = ON")
         if not read_only:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(conn)
             # WAL + NORMAL: a committed batch survives a killed process (not a power cut), and commits are cheap.
             conn.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
