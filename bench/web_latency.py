@@ -8,7 +8,8 @@ and the search.
     python bench/web_latency.py [--db /tmp/onrecord-cache/polnear.db] [--requests 60]
         [--screenshots DIR]   # also save PNGs of the overview and an article page (headless chromium)
 
-Build the database first: ``python bench/ingest_overhead.py --full`` or
+For the same pages on corpora grown to 100,000 articles, on SQLite and PostgreSQL, before and after
+a change: bench/web_scale.py (docs/scale.md). Build the database first: ``python bench/ingest_overhead.py --full`` or
 ``onrecord ingest /tmp/onrecord-cache/polnear.jsonl --db /tmp/onrecord-cache/polnear.db``.
 """
 

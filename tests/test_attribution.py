@@ -162,6 +162,17 @@ def example(nlp: Language) -> tuple[str, list[Attribution]]:
         ("the US has spent $43.9 billion on security assistance", "The Pentagon"),
         ("Manpower is at the top of the administration’s concerns right now", "one"),
         ("The West’s reluctance to give Ukraine the arms it asked for", "the ISW"),
+        ("The conversations have included very general outlines of concessions", "the officials"),
+        ("the discussions are an acknowledgment of the dynamics militarily", "the officials"),
+        ("these include worries that the war has reached a stalemate", "the officials"),
+        ("the war may come down to who can maintain forces longer", "Some US military officials"),
+        ("serious peace talks may need to start by year’s end", "Officials"),
+        ("public attention on Ukraine has decreased since the Israel-Hamas war began", "the officials"),
+        ("but there’s a growing sense that it’s too late", "the former senior administration official"),
+        ("are on the clock in terms of weather", "the official"),
+        ("if they don’t have competent forces to use them", "this person"),
+        ("is not aware of any other conversations with Ukraine about negotiations", "Another administration official"),
+        ("the administration has about $5 billion left to send to Ukraine", "A US official"),
     ],
 )
 def test_example_report_sources(example: tuple[str, list[Attribution]], content: str, source: str) -> None:

@@ -14,19 +14,39 @@ from backends import backend_params, corpus_url
 from onrecord.cli import main
 from onrecord.model import Article, ArticleAnalysis, content_hash
 from onrecord.store import Store
-from onrecord.store.export import ARTICLE_COLUMNS, ATTRIBUTION_COLUMNS, CLAIM_COLUMNS, SOURCE_COLUMNS
+from onrecord.store.export import (
+    ARTICLE_COLUMNS,
+    ATTRIBUTION_COLUMNS,
+    CLAIM_COLUMNS,
+    CORPUS_SOURCE_COLUMNS,
+    SOURCE_COLUMNS,
+    STATEMENT_GROUP_COLUMNS,
+    STORY_COLUMNS,
+)
 
 try:  # tests/ as a folder of modules (pytest's default) or as a package
     from test_store import TEXT, make_analysis
 except ImportError:
     from tests.test_store import TEXT, make_analysis
 
-EXPECTED_ROWS = {"articles": 3, "attributions": 6, "sources": 4, "claims": 4}
+EXPECTED_ROWS = {
+    "articles": 3,
+    "attributions": 6,
+    "sources": 4,
+    "claims": 4,
+    # the story layer: the two near-identical articles are one story and share their three statements
+    "stories": 3,
+    "statement_groups": 6,
+    "corpus_sources": 4,
+}
 COLUMNS = {
     "articles": ARTICLE_COLUMNS,
     "attributions": ATTRIBUTION_COLUMNS,
     "sources": SOURCE_COLUMNS,
     "claims": CLAIM_COLUMNS,
+    "stories": STORY_COLUMNS,
+    "statement_groups": STATEMENT_GROUP_COLUMNS,
+    "corpus_sources": CORPUS_SOURCE_COLUMNS,
 }
 
 
@@ -40,6 +60,7 @@ def fill(db: Path | str) -> None:
                 ArticleAnalysis(Article(content_hash(bare_text), bare_text), model="m"),
             ]
         )
+        store.refresh_links()  # what an ingest does after writing
 
 
 @pytest.fixture(params=backend_params())

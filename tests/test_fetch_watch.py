@@ -48,6 +48,13 @@ def corpus(db: Path) -> list[tuple]:
         return conn.execute("SELECT id, url, title, published, text FROM articles ORDER BY url").fetchall()
 
 
+def stories(db: Path) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT a.url, s.story_id FROM stories s JOIN articles a ON a.id = s.article_id ORDER BY a.url"
+        ).fetchall()
+
+
 def count(db: Path) -> int:
     try:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
@@ -78,6 +85,8 @@ def test_sigkill_mid_round_then_restart_gives_the_same_corpus(site, tmp_path):
     second = watch(broken, site, "--rounds", "1")
     assert second.wait(timeout=300) == 0, second.stderr.read()
     assert corpus(broken) == corpus(whole)
+    # Each round links what it stored: every article has its story, and the restart ends linked alike.
+    assert stories(whole) == stories(broken) and len(stories(whole)) == PAGES
     # The restart did not fetch again what the killed round had stored.
     asked_again = {site.url(r.path) for r in site.log[asked_before:] if r.path.startswith("/news/")}
     assert not asked_again & stored_before

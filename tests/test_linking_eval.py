@@ -21,6 +21,7 @@ from onrecord.evaluation.stories import (
     StatementSide,
     StoryLabel,
     evaluate,
+    format_report,
     read_pairs,
     read_stories,
 )
@@ -35,7 +36,9 @@ def test_shipped_sets_read_and_hold_only_train_and_dev() -> None:
     names = {label.file for label in stories}
     assert len(names) == len(stories)  # one story per article
     assert all(side.file in names for pair in pairs for side in (pair.a, pair.b))
-    assert sum(pair.same for pair in pairs) >= 15 and sum(not pair.same for pair in pairs) >= 15
+    assert sum(pair.same for pair in pairs) >= 40 and sum(not pair.same for pair in pairs) >= 50
+    assert {pair.labelling_round for pair in pairs} == {1, 2}
+    assert len({(pair.a, pair.b) for pair in pairs}) == len(pairs)  # no pair labelled twice
     for path in (STORIES_PATH, PAIRS_PATH):  # offsets and names only: no article text
         assert max(len(line) for line in path.read_text(encoding="utf-8").splitlines()) < 200
 
@@ -52,6 +55,21 @@ def test_bad_label_files_name_the_file_and_line(tmp_path: Path) -> None:
     pairs.write_text("header\nmaybe\tk\ttrain\ta\t1\t5\ttrain\tb\t1\t2\n", encoding="utf-8")
     with pytest.raises(LabelError, match="label 'maybe'"):
         read_pairs(pairs)
+    pairs.write_text("header\nsame\tk\ttrain\ta\t1\t5\ttrain\tb\t1\n", encoding="utf-8")
+    with pytest.raises(LabelError, match=r"pairs\.tsv:2: expected 10 or 11 tab-separated columns, got 9"):
+        read_pairs(pairs)
+    pairs.write_text("header\nsame\tk\ttrain\ta\t1\t5\ttrain\tb\t1\t2\tsecond\n", encoding="utf-8")
+    with pytest.raises(LabelError, match=r"pairs\.tsv:2: invalid literal"):
+        read_pairs(pairs)
+
+
+def test_the_labelling_round_column_is_optional(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text(
+        "header\nsame\tk\ttrain\ta\t1\t5\ttrain\tb\t1\t2\ndifferent\tk\ttrain\ta\t1\t5\ttrain\tc\t3\t9\t2\n",
+        encoding="utf-8",
+    )
+    assert [pair.labelling_round for pair in read_pairs(pairs)] == [1, 2]
 
 
 def _analysis(article_id: str, text: str, published: str, statement: str, speaker: str) -> ArticleAnalysis:
@@ -91,10 +109,18 @@ def test_evaluate_scores_story_pairs_and_statement_links() -> None:
     side = lambda name, analysis: StatementSide(  # noqa: E731
         "train", name, analysis.attributions[0].content.start, analysis.attributions[0].content.end
     )
-    pairs = [PairLabel(True, "quote-quote", side("f1", one), side("f2", two))]
+    pairs = [
+        PairLabel(True, "quote-quote", side("f1", one), side("f2", two)),
+        PairLabel(False, "other-source", side("f1", one), side("f3", other), labelling_round=2),
+    ]
     figures = evaluate(stories, pairs, {"f1": one, "f2": two, "f3": other})
     assert figures["story_pairs"] == {"tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0, "f1": 1.0}
     assert figures["statement_links"]["tp"] == 1 and figures["statement_pairs_not_extracted"] == 0
+    by_round = figures["statement_links_by_round"]
+    assert by_round["1"]["pairs"] == 1 and by_round["1"]["tp"] == 1
+    assert by_round["2"]["pairs"] == 1 and by_round["2"]["fp"] == 0
+    assert by_round["2"]["hard_negative_false_link_rate"] == 0.0
+    assert "labelling round 2, 1 pairs" in format_report(figures)
 
 
 def test_eval_stories_is_registered() -> None:

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from onrecord.cli import main
 from onrecord.ingest import read_inputs
 from onrecord.model import Article
+from onrecord.store.base import Database
 from onrecord.web.cli import DEFAULT_HOST, example_paths
 from test_web_corpus import build_corpus
 
@@ -35,6 +36,10 @@ def test_demo_builds_the_corpus_idempotently(tmp_path: Path) -> None:
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     readable = [a for a in read_inputs([str(p) for p in example_paths()]) if isinstance(a, Article)]
     assert articles == len({a.id for a in readable}) >= 2
+    # The bundled follow-ups (a copy, a relay) make stories the demo can show.
+    with Database.open(db) as corpus:
+        stories = corpus.list_stories(limit=10).rows
+    assert stories and max(story["article_count"] for story in stories) >= 3
     second = runner.invoke(main, ["demo", "--db", f"sqlite:///{db}", "--build-only"])
     assert second.exit_code == 0, second.output
     assert " 0 added" in second.output

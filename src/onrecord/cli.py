@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("onrecord.evaluation.cli:eval_group", "Measure analysis quality against labelled data."),
     "train": ("onrecord.training.cli:train", "Retrain the attribution model from PolNeAR train."),
     "ingest": ("onrecord.store.cli:ingest", "Analyse articles and store them in a corpus database."),
+    "link": ("onrecord.store.cli:link", "Link a corpus's articles into stories and statement groups."),
     "export": ("onrecord.store.cli:export", "Write a corpus's attributions and sources as CSV, JSONL, Parquet."),
     "watch": ("onrecord.fetching.watch:watch_command", "Poll feeds and sitemaps into a corpus database."),
     "serve": ("onrecord.web.cli:serve", "Serve the web app and JSON API over a corpus database."),

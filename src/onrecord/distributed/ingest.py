@@ -11,6 +11,7 @@
    actor, one CPU per actor, in input order.
 4. Write: one writer, on the driver, in batches through the store's ``write_batch`` (SQLite has one
    writer; each batch is one transaction, so an interrupted run resumes where it stopped).
+5. Link: the story layer's refresh (``store/linking.py``) on the driver, as the local engine does.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from onrecord.ingest.reader import DEFAULT_MAX_CHARS
 from onrecord.model import ArticleAnalysis, InputFailure
 from onrecord.store.base import Database, WriteOutcome
 from onrecord.store.ingest import DEFAULT_BATCH_SIZE, IngestInterrupted, IngestReport, model_signature_for
+from onrecord.store.linking import link_after_ingest
 
 DEFAULT_ANALYSIS_BATCH = 8  # articles per map_batches call: small, so two actors share even a small corpus
 CLAIM_CHUNK = 2000  # article ids per claim transaction (keeps the write lock short)
@@ -108,6 +110,7 @@ def ingest_on_ray(
                     bar = _progress_bar(len(index))
                     run.tick = bar.update
                 run.ingest(items, index)
+            link_after_ingest(store, report)  # the story layer, on the driver, once Ray is done
         except KeyboardInterrupt as exc:
             raise IngestInterrupted(report) from exc
         finally:

@@ -53,9 +53,10 @@ class PairLabel:
     kind: str
     a: StatementSide
     b: StatementSide
+    labelling_round: int = 1  # which labelling round added it: figures are also given per round
 
 
-def _rows(path: Path, columns: int) -> list[tuple[int, list[str]]]:
+def _rows(path: Path, *columns: int) -> list[tuple[int, list[str]]]:
     if not path.is_file():
         raise LabelError(f"{path}: no such file")
     out = []
@@ -68,8 +69,9 @@ def _rows(path: Path, columns: int) -> list[tuple[int, list[str]]]:
             header_seen = True
             continue
         cells = line.split("\t")
-        if len(cells) != columns:
-            raise LabelError(f"{path}:{number}: expected {columns} tab-separated columns, got {len(cells)}")
+        if len(cells) not in columns:
+            expected = " or ".join(str(count) for count in columns)
+            raise LabelError(f"{path}:{number}: expected {expected} tab-separated columns, got {len(cells)}")
         out.append((number, cells))
     return out
 
@@ -89,18 +91,19 @@ def read_stories(path: Path = STORIES_PATH) -> list[StoryLabel]:
 
 def read_pairs(path: Path = PAIRS_PATH) -> list[PairLabel]:
     pairs = []
-    for number, cells in _rows(path, 10):
+    for number, cells in _rows(path, 10, 11):  # the 11th column, the labelling round, is optional
         where = f"{path}:{number}"
         if cells[0] not in ("same", "different"):
             raise LabelError(f"{where}: label {cells[0]!r} is not 'same' or 'different'")
         try:
             a = StatementSide(_split(cells[2], where), cells[3], int(cells[4]), int(cells[5]))
             b = StatementSide(_split(cells[6], where), cells[7], int(cells[8]), int(cells[9]))
+            labelling_round = int(cells[10]) if len(cells) == 11 else 1
         except ValueError as exc:
             raise LabelError(f"{where}: {exc}") from exc
         if a.start >= a.end or b.start >= b.end:
             raise LabelError(f"{where}: a span ends before it starts")
-        pairs.append(PairLabel(cells[0] == "same", cells[1], a, b))
+        pairs.append(PairLabel(cells[0] == "same", cells[1], a, b, labelling_round))
     return pairs
 
 
@@ -223,8 +226,7 @@ def evaluate(
     for group in linker.statement_groups():
         for member in group.members:
             group_of[member] = group.group_id
-    s_tp = s_fp = s_fn = s_tn = 0
-    sourced = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}  # pairs whose both sides were extracted with the gold source
+    counts: dict[str, dict[str, int]] = {}  # "all", "round <n>", "sourced": outcome -> pairs
     not_extracted = 0
     wrong: list[str] = []
     for pair in pairs:
@@ -236,36 +238,51 @@ def evaluate(
         key_a, key_b = (ids[pair.a.file], a), (ids[pair.b.file], b)
         linked = key_a in group_of and group_of.get(key_a) == group_of.get(key_b)
         outcome = ("tp" if linked else "fn") if pair.same else ("fp" if linked else "tn")
-        s_tp, s_fn, s_fp, s_tn = (
-            s_tp + (outcome == "tp"),
-            s_fn + (outcome == "fn"),
-            s_fp + (outcome == "fp"),
-            s_tn + (outcome == "tn"),
-        )
+        subsets = ["all", f"round {pair.labelling_round}"]
         if sources is not None and all(
             _source_found(analyses[side.file], attribution_id, sources.get(side, []))
             for side, attribution_id in ((pair.a, a), (pair.b, b))
         ):
-            sourced[outcome] += 1
+            subsets.append("sourced")  # both sides extracted with the gold source
+        for subset in subsets:
+            tally = counts.setdefault(subset, {"tp": 0, "fp": 0, "fn": 0, "tn": 0})
+            tally[outcome] += 1
         if pair.same != linked:
             wrong.append(
                 f"{'missed' if pair.same else 'false'} link ({pair.kind}): {pair.a.file} {pair.a.start}-"
                 f"{pair.a.end} ~ {pair.b.file} {pair.b.start}-{pair.b.end}"
             )
+    empty = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    every, sourced = counts.get("all", empty), counts.get("sourced", empty)
+    rounds = sorted({pair.labelling_round for pair in pairs})
     return {
         "articles": len(gold),
         "stories": len(set(gold.values())),
         "story_pairs": _prf(tp, fp, fn),
         "statement_pairs": len(pairs),
         "statement_pairs_not_extracted": not_extracted,
-        "statement_links": _prf(s_tp, s_fp, s_fn),
-        "hard_negative_false_link_rate": round(s_fp / (s_fp + s_tn), 4) if s_fp + s_tn else 0.0,
+        "statement_links": _prf(every["tp"], every["fp"], every["fn"]),
+        "hard_negative_false_link_rate": _false_link_rate(every),
         "statement_pairs_source_extracted": sum(sourced.values()),
         "statement_links_source_extracted": _prf(sourced["tp"], sourced["fp"], sourced["fn"]),
+        "statement_links_by_round": {
+            str(number): {
+                "pairs": sum(tally.values()),
+                **_prf(tally["tp"], tally["fp"], tally["fn"]),
+                "hard_negative_false_link_rate": _false_link_rate(tally),
+            }
+            for number in rounds
+            for tally in [counts.get(f"round {number}", empty)]
+        },
         "copy_links": len(linker.copy_links),
         "statement_groups": len(linker.statement_groups()),
         "errors": wrong,
     }
+
+
+def _false_link_rate(tally: dict[str, int]) -> float:
+    negatives = tally["fp"] + tally["tn"]
+    return round(tally["fp"] / negatives, 4) if negatives else 0.0
 
 
 def format_report(figures: dict[str, Any]) -> str:
@@ -283,6 +300,12 @@ def format_report(figures: dict[str, Any]) -> str:
             f"  of which {figures['statement_pairs_source_extracted']} with both sources extracted as in gold: "
             f"P {sourced['precision']:.3f} R {sourced['recall']:.3f} "
             f"(tp {sourced['tp']}, fp {sourced['fp']}, fn {sourced['fn']})",
+            *(
+                f"  labelling round {number}, {part['pairs']} pairs: P {part['precision']:.3f} "
+                f"R {part['recall']:.3f} (tp {part['tp']}, fp {part['fp']}, fn {part['fn']}); "
+                f"false-link rate on hard negatives {part['hard_negative_false_link_rate']:.3f}"
+                for number, part in figures["statement_links_by_round"].items()
+            ),
             *figures["errors"],
         ]
     )

@@ -84,6 +84,7 @@ def watch(
     """Poll ``sources`` every ``every`` seconds (``rounds`` times, or until interrupted) into ``db``."""
     from onrecord.store.base import Database
     from onrecord.store.ingest import IngestReport, ingest_items, model_signature_for
+    from onrecord.store.linking import link_after_ingest
 
     signature = model_signature_for(model)
     analyze = _lazy_analyzer(model)
@@ -113,6 +114,12 @@ def watch(
                     )
             finally:
                 crawl.close()
+            if ingest.added or ingest.replaced:
+                link_after_ingest(store, ingest)  # new articles join their stories as each round ends
+                if ingest.link_error:
+                    print(f"round {number}: linking failed (`onrecord link` retries): {ingest.link_error}", file=out)
+                elif ingest.links is not None and ingest.links.changed:
+                    print(f"round {number}: {ingest.links.summary()}", file=out, flush=True)
             report = RoundReport(
                 number,
                 ingest.added,

@@ -19,7 +19,13 @@ from onrecord.linking import stories as story_module
 from onrecord.linking.copies import CopyIndex, signature
 from onrecord.linking.groups import build_groups
 from onrecord.linking.sources import CorpusSources, is_anonymous, raw_key, surname_of
-from onrecord.linking.statements import StatementFeatures, StatementGroup, UnionFind, statement_score
+from onrecord.linking.statements import (
+    StatementFeatures,
+    StatementGroup,
+    UnionFind,
+    pair_links,
+    statement_score,
+)
 from onrecord.linking.stories import UNDATED, WINDOW_DAYS, StoryFeatures, StoryIndex, day_of
 from onrecord.linking.text import content_terms, outlet_key
 from onrecord.model import ArticleAnalysis, AttributionKind, SourceKind
@@ -177,15 +183,22 @@ class Linker:
             close.setdefault(other, 1.0)
         for other in sorted(close):
             other_record = self.records[other]
+            found: list[tuple[StatementFeatures, StatementFeatures, float]] = []
             for mine in record.statements:
                 for theirs in other_record.statements:
                     if mine.terms.isdisjoint(theirs.terms):
                         continue
                     score = statement_score(mine, record.outlet_key, theirs, other_record.outlet_key)
                     if score > 0:
-                        key = _pair((new_id, mine.attribution_id), (other, theirs.attribution_id))
-                        self._link("statement", key, score, (new_id, other))
-                        result.statement_links.append((mine.attribution_id, other, theirs.attribution_id, score))
+                        found.append((mine, theirs, score))
+            linked = {(mine.attribution_id, theirs.attribution_id) for mine, theirs, _ in found}
+            found += pair_links(
+                record.statements, record.outlet_key, other_record.statements, other_record.outlet_key, linked
+            )
+            for mine, theirs, score in found:
+                key = _pair((new_id, mine.attribution_id), (other, theirs.attribution_id))
+                self._link("statement", key, score, (new_id, other))
+                result.statement_links.append((mine.attribution_id, other, theirs.attribution_id, score))
         self._decide_relays(record, close, result)
 
     def _decide_relays(self, record: ArticleRecord, close: dict[str, float], result: LinkResult) -> None:

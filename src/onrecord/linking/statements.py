@@ -5,11 +5,14 @@ surname, the same organisation or outlet; or both anonymous; or one cites as its
 the outlet that published the other) and their contents share at least ``MIN_SHARED_TERMS`` content words
 (stemmed, numbers kept) covering ``MIN_OVERLAP`` of the shorter one and ``MIN_JACCARD`` of both (a quotation
 and its paraphrase keep the same content words); or when their contents are near-verbatim the same, whatever
-sources the extraction gave them. Groups are the connected components of statement links.
+sources the extraction gave them; or, for one named source, by :func:`pair_links` (a paraphrase keeping a
+few distinctive words, the best match on both sides). Groups are the connected components of statement links.
 """
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +28,14 @@ ANONYMOUS_MIN_JACCARD = 0.3
 # attributed to its speaker in one article and to the person it is about in another is one statement).
 VERBATIM_JACCARD = 0.6
 VERBATIM_SHARED_TERMS = 6
+# Paraphrases of one named source's statement often keep only a few words, but distinctive ones ("extremely
+# careless", "neutral", "$916 million"). Between two articles, a pair of statements from one named source is
+# also linked when the words it shares carry PAIR_MIN_WEIGHTED_OVERLAP of the shorter side's weight, each word
+# weighted by how rare it is among the statements of the two articles (words the whole story uses, such as
+# "police" in a story about a shooting, weigh little), and each is the other's best match there: a person's
+# other statements on the same story are not chained in.
+PAIR_MIN_SHARED_TERMS = 2
+PAIR_MIN_WEIGHTED_OVERLAP = 0.4
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +100,55 @@ def statement_score(
     if jaccard < (ANONYMOUS_MIN_JACCARD if anonymous else MIN_JACCARD):
         return 0.0
     return round(overlap, 6)
+
+
+def pair_links(
+    mine: list[StatementFeatures],
+    my_outlet: str | None,
+    theirs: list[StatementFeatures],
+    their_outlet: str | None,
+    linked: set[tuple[str, str]],
+) -> list[tuple[StatementFeatures, StatementFeatures, float]]:
+    """Named-source paraphrases between two articles that :func:`statement_score` missed (see above).
+
+    ``linked`` holds the (mine, theirs) attribution ids already linked; the result depends only on the two
+    articles, so it is the same whichever arrives first.
+    """
+    weight = _statement_term_weights(mine, theirs)
+    candidates: dict[tuple[int, int], float] = {}
+    for i, one in enumerate(mine):
+        if one.source_match == "anonymous":
+            continue
+        for j, other in enumerate(theirs):
+            if other.source_match == "anonymous" or one.terms.isdisjoint(other.terms):
+                continue
+            if not same_source(one, my_outlet, other, their_outlet):
+                continue
+            shared = one.terms & other.terms
+            lighter = min(sum(weight[t] for t in one.terms), sum(weight[t] for t in other.terms))
+            score = sum(weight[t] for t in shared) / lighter if lighter > 0 else 0.0
+            candidates[(i, j)] = score if len(shared) >= PAIR_MIN_SHARED_TERMS else 0.0
+    best_of_mine: dict[int, tuple[float, int]] = {}
+    best_of_theirs: dict[int, tuple[float, int]] = {}
+    for (i, j), score in candidates.items():  # ties go to the earlier statement: independent of arrival order
+        if score > best_of_mine.get(i, (-1.0, 0))[0]:
+            best_of_mine[i] = (score, j)
+        if score > best_of_theirs.get(j, (-1.0, 0))[0]:
+            best_of_theirs[j] = (score, i)
+    out = []
+    for i, (score, j) in sorted(best_of_mine.items()):
+        if score < PAIR_MIN_WEIGHTED_OVERLAP or best_of_theirs[j][1] != i:
+            continue
+        if (mine[i].attribution_id, theirs[j].attribution_id) not in linked:
+            out.append((mine[i], theirs[j], round(score, 6)))
+    return out
+
+
+def _statement_term_weights(*articles: list[StatementFeatures]) -> dict[str, float]:
+    """log(statements / statements holding the term) over the statements of the articles: rare words weigh most."""
+    holding = Counter(term for statements in articles for statement in statements for term in statement.terms)
+    total = sum(len(statements) for statements in articles)
+    return {term: math.log((total + 1) / count) for term, count in holding.items()}
 
 
 @dataclass(slots=True)

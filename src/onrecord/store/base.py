@@ -34,6 +34,11 @@ MAX_QUERY_CHARS = 500
 MAX_QUERY_TERMS = 20
 MAX_FILTER_CHARS = 200  # any other text filter (affiliation, role, outlet, source name)
 DEFAULT_TIME_LIMIT_S = 5.0  # per read query; the web app's default
+# Bounds on what one page may scan (issue 10: pages stay fast at 100k articles and beyond). A word search
+# ranks at most RANKED_MATCHES matches (the most recently stored); lists count at most COUNT_CAP rows
+# beyond what the aggregates hold, and say so (Page total_capped).
+RANKED_MATCHES = 500
+COUNT_CAP = 1000
 EXPORT_TIME_LIMIT_S = 600.0  # per chunk of an export (a sort of millions of rows comes before the first)
 
 # Tables of the corpus schema, as the row-level tests and `counts()` name them.
@@ -48,7 +53,16 @@ TABLES = (
     "statements_fts",
     "statements_fts_map",
 )
-EXPORT_TABLES = ("articles", "attributions", "sources", "claims")
+EXPORT_TABLES = (
+    "articles",
+    "attributions",
+    "sources",
+    "claims",
+    # the story layer (migration 004, store/linking.py)
+    "stories",
+    "statement_groups",
+    "corpus_sources",
+)
 
 
 class StoreError(Exception):
@@ -61,6 +75,21 @@ class QueryError(StoreError, ValueError):
 
 class QueryTimeout(StoreError):
     """A read query stopped at the time limit; the message says so and what to do (the web answers 503)."""
+
+
+def older_schema_refusal(label: str, version: int, latest: int, reason: object) -> StoreError:
+    """Why a read-only opening refuses a database whose schema predates this onrecord, and what to run.
+
+    A read-only opening migrates such a database when it may write it (``serve`` then works on it); when
+    it may not (a read-only file or role), it refuses at once rather than answer every page with an error
+    about a missing table.
+    """
+    why = str(reason).removeprefix(f"{label}: ")
+    return StoreError(
+        f"{label}: schema version {version} is older than this onrecord's ({latest}), and it could not be "
+        f"migrated with the access this command has ({why}); migrate it once with `onrecord link --db "
+        f"{label}` as a user (or role) allowed to write it and create tables, then run this command again"
+    )
 
 
 class WriteOutcome(StrEnum):
@@ -156,11 +185,15 @@ class Page:
         return self.offset + self.limit if self.offset + self.limit < self.total else None
 
     def to_dict(self) -> dict[str, Any]:
+        # next_after: the keyset cursor of the next page (store/keyset.py), None on the last or where a list
+        # has none; total_capped: counting stopped at a bound (total is then "at least"); see docs/web.md.
         return {
             "total": self.total,
             "limit": self.limit,
             "offset": self.offset,
             "next_offset": self.next_offset,
+            "next_after": self.extra.get("next_after"),
+            "total_capped": bool(self.extra.get("total_capped", False)),
             "rows": self.rows,
             **self.extra,
         }
@@ -194,8 +227,9 @@ class Database(ABC):
         ``postgresql://user:password@host:port/dbname`` (needs the extra ``onrecord[postgres]``).
 
         Read-write opening creates the schema if needed and applies pending migrations under the
-        write lock (SQLite) or an advisory lock (PostgreSQL); read-only opening never creates or
-        migrates, and refuses a database that is not an onrecord corpus of a schema this version knows.
+        write lock (SQLite) or an advisory lock (PostgreSQL); read-only opening never creates, refuses
+        a database that is not an onrecord corpus or whose schema is newer than this version knows, and
+        migrates an older one first when it can write it (else refuses, saying what to run).
         """
         from onrecord.store.postgres import is_postgres_url
 
@@ -246,6 +280,19 @@ class Database(ABC):
         """The fetcher's state (migration 002): an object with the operations of ``store/fetch_state.py``
         (``fetched_url(url)``, ``record_fetch(...)``, ``listed_items(listing_url)``, ...), bound to this database."""
 
+    @abstractmethod
+    def link_session(self, *, write: bool) -> AbstractContextManager[Any]:
+        """A transaction of the story layer's refresh (``store/linking.py``) on the writer connection, yielding
+        a :class:`onrecord.store.linking.LinkSql`: ``write`` serialised against other refreshes (SQLite's
+        write lock, a PostgreSQL advisory lock), committed on success and rolled back on any error; else a
+        read snapshot that makes nobody wait."""
+
+    def refresh_links(self, *, rebuild: bool = False) -> Any:
+        """Link the articles not yet linked under their current model (``store/linking.py``): a LinkRefresh."""
+        from onrecord.store.linking import refresh_links
+
+        return refresh_links(self, rebuild=rebuild)
+
     # --- reads for ingest and tests -----------------------------------------------------------
 
     @abstractmethod
@@ -267,16 +314,18 @@ class Database(ABC):
         """Totals, articles by outlet (with :mod:`onrecord.figures` per outlet) and by month, overall figures."""
 
     @abstractmethod
-    def list_articles(self, f: StatementFilter, limit: int = 50, offset: int = 0) -> Page:
-        """Articles newest first with their figures; ``f.q`` searches titles and text."""
+    def list_articles(self, f: StatementFilter, limit: int = 50, offset: int = 0, after: str | None = None) -> Page:
+        """Articles newest first with their figures; ``f.q`` searches titles and text. ``after``: the previous
+        page's ``extra["next_after"]`` (keyset; ``offset`` is then ignored)."""
 
     @abstractmethod
     def get_article(self, article_id: str) -> dict[str, Any] | None:
         """The stored analysis with ``outlet`` and ``ingested_at`` filled in, or None."""
 
     @abstractmethod
-    def source_directory(self, f: StatementFilter, limit: int = 100, offset: int = 0) -> Page:
-        """Sources grouped across the corpus by (name, kind), most cited first; ``f.q`` matches names."""
+    def source_directory(self, f: StatementFilter, limit: int = 100, offset: int = 0, after: str | None = None) -> Page:
+        """Sources grouped across the corpus by (name, kind), most cited first; ``f.q`` matches names;
+        ``after`` as in :meth:`list_articles`."""
 
     def source_profile(self, name: str, kind: str | None = None) -> dict[str, Any] | None:
         """One source's row of the directory (whole corpus), or None when no source has that name."""
@@ -284,12 +333,50 @@ class Database(ABC):
         return found.rows[0] if found.rows else None
 
     @abstractmethod
-    def search_statements(self, f: StatementFilter, limit: int = 50, offset: int = 0) -> Page:
-        """Attributed statements matching ``f``: best match first with ``f.q``, else newest article first."""
+    def search_statements(self, f: StatementFilter, limit: int = 50, offset: int = 0, after: str | None = None) -> Page:
+        """Attributed statements matching ``f``: best match first with ``f.q`` (among the
+        :data:`RANKED_MATCHES` most recently stored matches), else newest article first (``after`` as in
+        :meth:`list_articles`)."""
 
     @abstractmethod
     def facet_values(self) -> dict[str, list[str]]:
         """Values for the filter drop-downs: ``outlets`` and the source ``kinds`` present."""
+
+    # --- reads of the story layer (migration 004; SQL shared by both backends in store/story_reads.py) ---
+    # Plain JSON-ready values; every list bounded; each page read in one snapshot. Shapes: store/story_reads.py.
+
+    @abstractmethod
+    def list_stories(self, limit: int = 50, after: str | None = None) -> Page:
+        """Stories of at least two articles, newest ``last_published`` first (undated last); keyset pages:
+        ``after`` is the previous page's ``extra["next_after"]`` (opaque; a bad one raises QueryError)."""
+
+    @abstractmethod
+    def get_story(self, story_id: str) -> dict[str, Any] | None:
+        """A story's summary, articles (date order, at most 500), statements ``by_day`` (named, anonymous,
+        unattributed), statement groups with members (largest first, at most 200) and claims with numbers."""
+
+    @abstractmethod
+    def story_of_article(self, article_id: str) -> dict[str, Any] | None:
+        """``{story_id, title, article_count}`` of the article's story; None when the article stands alone."""
+
+    @abstractmethod
+    def statement_links(self, article_id: str) -> dict[str, dict[str, Any]]:
+        """Attribution id -> its statement group seen from this article: first and other reporters,
+        corroboration; only attributions whose group has members in other articles."""
+
+    @abstractmethod
+    def get_corpus_source(self, corpus_source_id: str) -> dict[str, Any] | None:
+        """A corpus source ("person:...", "org:...", "outlet:...", "local:..."): name, counts, outlets,
+        statements by month and its newest statements (at most 200); None when no source has the id."""
+
+    @abstractmethod
+    def list_corpus_sources(self, limit: int = 50, kind: str | None = None) -> list[dict[str, Any]]:
+        """Named corpus sources (never ``local:``) by statement count; ``kind``: person, org or outlet."""
+
+    @abstractmethod
+    def corpus_source_ids(self, pairs: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+        """``{article_id, source_id, corpus_source_id}`` for the (article, source) pairs (at most 500) that
+        have a named corpus source."""
 
     # --- reads for export ---------------------------------------------------------------------
 

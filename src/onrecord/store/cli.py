@@ -1,4 +1,4 @@
-"""``onrecord ingest`` and ``onrecord export``."""
+"""``onrecord ingest``, ``onrecord link`` and ``onrecord export``."""
 
 from __future__ import annotations
 
@@ -145,11 +145,12 @@ def _ingest_on_ray(
     "-o",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
-    help="Folder to write articles, attributions, sources and claims .<fmt> into (created if missing).",
+    help="Folder to write the tables' .<fmt> files into (created if missing).",
 )
 def export(db_url: str, fmt: str, output: Path) -> None:
-    """Write a corpus's articles (with their sourcing figures), attributions (with source profile, article,
-    outlet, date), sources and claims. The files replace those in the folder only once all are written."""
+    """Write a corpus's articles (with their sourcing figures and story), attributions (with source profile,
+    article, outlet, date), sources and claims, and its story layer: stories, statement groups and corpus
+    sources. The files replace those in the folder only once all are written."""
     from onrecord.store.base import EXPORT_TIME_LIMIT_S, Database
     from onrecord.store.export import export_corpus
 
@@ -160,3 +161,29 @@ def export(db_url: str, fmt: str, output: Path) -> None:
         raise click.ClickException(str(exc)) from exc
     for item in written:
         click.echo(f"{item.path}: {item.rows} {item.table}")
+
+
+@click.command()
+@click.option("--db", "db_url", default=DEFAULT_DB, show_default=True, help=_DB_HELP)
+@click.option(
+    "--rebuild", is_flag=True, help="Drop every link and link the whole corpus again, in date order (slower)."
+)
+def link(db_url: str, rebuild: bool) -> None:
+    """Link a corpus's articles into stories, statement groups and corpus sources (docs/linking.md).
+
+    Every ingest does this at its end; run it to link a corpus stored before the story layer existed,
+    or after an ingest whose linking failed. Links only what is not linked under its current analysis,
+    unless --rebuild. One transaction: an error or Ctrl-C leaves the previous links as they were.
+    """
+    from onrecord.store.base import Database
+    from onrecord.store.db import db_path_from_url
+    from onrecord.store.postgres import is_postgres_url
+
+    try:
+        if not is_postgres_url(db_url) and not db_path_from_url(db_url).is_file():
+            raise StoreError(f"{db_url}: no such database file (build one with `onrecord ingest`)")
+        with Database.open(db_url) as database:
+            refresh = database.refresh_links(rebuild=rebuild)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{database.label}: {refresh.summary()}")

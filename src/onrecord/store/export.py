@@ -1,4 +1,5 @@
-"""Export a corpus's articles, attributions, sources and claims as CSV, JSONL or Parquet files.
+"""Export a corpus's articles, attributions, sources and claims, and its story layer (stories, statement groups,
+corpus sources), as CSV, JSONL or Parquet files.
 
 Dialect-neutral: rows come from :meth:`onrecord.store.base.Database.export_chunks`, in chunks, inside one
 :meth:`~onrecord.store.base.Database.snapshot` (the files agree even while an ingest writes), so exporting
@@ -37,6 +38,7 @@ ARTICLE_COLUMNS: list[tuple[str, str]] = [
     ("url", "str"),
     ("outlet", "str"),
     ("published", "str"),
+    ("story_id", "str"),  # the story layer's story (store/linking.py); empty until the article is linked
     ("language", "str"),
     ("origin", "str"),
     ("n_words", "int"),
@@ -119,11 +121,46 @@ CLAIM_COLUMNS: list[tuple[str, str]] = [
     ("source_name", "str"),
 ]
 
+# The story layer (docs/linking.md): a row per linked article, per statement-group member, per source.
+STORY_COLUMNS: list[tuple[str, str]] = [
+    ("story_id", "str"),
+    ("article_id", "str"),
+    ("copy_of", "str"),  # the original of the article's copy group when it is a near-duplicate
+    ("title", "str"),  # the story's: its earliest article's title
+    ("first_published", "str"),
+    ("last_published", "str"),
+    ("article_count", "int"),
+    ("outlet_count", "int"),
+]
+STATEMENT_GROUP_COLUMNS: list[tuple[str, str]] = [
+    ("group_id", "str"),
+    ("article_id", "str"),
+    ("attribution_id", "str"),
+    ("is_first", "int"),
+    ("relays_article_id", "str"),
+    ("first_note", "str"),
+    ("member_count", "int"),
+    ("independent_reports", "int"),
+    ("independent_outlets", "int"),
+    ("independent_sources", "int"),
+    ("echoes", "int"),
+]
+CORPUS_SOURCE_COLUMNS: list[tuple[str, str]] = [
+    ("corpus_source_id", "str"),
+    ("article_id", "str"),
+    ("source_id", "str"),
+    ("name", "str"),
+    ("kind", "str"),
+]
+
 TABLES: dict[str, list[tuple[str, str]]] = {
     "articles": ARTICLE_COLUMNS,
     "attributions": ATTRIBUTION_COLUMNS,
     "sources": SOURCE_COLUMNS,
     "claims": CLAIM_COLUMNS,
+    "stories": STORY_COLUMNS,
+    "statement_groups": STATEMENT_GROUP_COLUMNS,
+    "corpus_sources": CORPUS_SOURCE_COLUMNS,
 }
 
 

@@ -42,11 +42,45 @@ ORDER BY ar.rowid, c.rowid
 """
 # The article columns before the figures (see ARTICLE_COLUMNS in store/export.py).
 EXPORT_ARTICLES = """
-SELECT ar.id, ar.title, ar.author, ar.url, o.name, ar.published, ar.language, ar.origin, ar.n_words, ar.model,
+SELECT ar.id, ar.title, ar.author, ar.url, o.name, ar.published, st.story_id, ar.language, ar.origin, ar.n_words,
+       ar.model,
        (SELECT count(*) FROM sources s WHERE s.article_id = ar.id),
        (SELECT count(*) FROM claims c WHERE c.article_id = ar.id)
 FROM articles ar
 LEFT JOIN outlets o ON o.id = ar.outlet_id
+LEFT JOIN stories st ON st.article_id = ar.id
 ORDER BY ar.rowid
 """
-EXPORT_SQL = {"attributions": EXPORT_ATTRIBUTIONS, "sources": EXPORT_SOURCES, "claims": EXPORT_CLAIMS}
+# The story layer (migration 004): one row per linked article, per statement-group member, per source.
+EXPORT_STORIES = """
+SELECT st.story_id, st.article_id, st.copy_of, ss.title, ss.first_published, ss.last_published,
+       ss.article_count, ss.outlet_count
+FROM stories st
+JOIN articles ar ON ar.id = st.article_id
+LEFT JOIN story_summaries ss ON ss.story_id = st.story_id
+ORDER BY ar.rowid
+"""
+EXPORT_STATEMENT_GROUPS = """
+SELECT g.group_id, g.article_id, g.attribution_id, g.is_first, g.relays_article_id, gs.first_note,
+       gs.member_count, gs.independent_reports, gs.independent_outlets, gs.independent_sources, gs.echoes
+FROM statement_groups g
+JOIN articles ar ON ar.id = g.article_id
+JOIN attributions a ON a.article_id = g.article_id AND a.id = g.attribution_id
+LEFT JOIN statement_group_summaries gs ON gs.group_id = g.group_id
+ORDER BY ar.rowid, a.rowid
+"""
+EXPORT_CORPUS_SOURCES = """
+SELECT cs.corpus_source_id, cs.article_id, cs.source_id, s.name, s.kind
+FROM corpus_sources cs
+JOIN articles ar ON ar.id = cs.article_id
+JOIN sources s ON s.article_id = cs.article_id AND s.id = cs.source_id
+ORDER BY ar.rowid, s.rowid
+"""
+EXPORT_SQL = {
+    "attributions": EXPORT_ATTRIBUTIONS,
+    "sources": EXPORT_SOURCES,
+    "claims": EXPORT_CLAIMS,
+    "stories": EXPORT_STORIES,
+    "statement_groups": EXPORT_STATEMENT_GROUPS,
+    "corpus_sources": EXPORT_CORPUS_SOURCES,
+}

@@ -22,6 +22,7 @@ from typing import Any
 
 from onrecord.model import Article, ArticleAnalysis, InputFailure
 from onrecord.store.base import Database, WriteOutcome
+from onrecord.store.linking import link_after_ingest
 from onrecord.store.sqlite_writes import claim_owner
 
 Item = Article | InputFailure
@@ -49,6 +50,9 @@ class IngestReport:
     # Set when the pipeline signed its analyses differently from the pre-analysis check's signature:
     # then nothing can be skipped on a re-run, so it must be visible.
     signature_mismatch: tuple[str, str] | None = None
+    # The story layer's refresh at the end of the run (onrecord.store.linking.LinkRefresh), or why it failed.
+    links: Any = None
+    link_error: str | None = None
 
     def record(self, outcome: WriteOutcome | InputFailure) -> None:
         """Count one item's outcome: a failure, or what writing it did."""
@@ -67,7 +71,7 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.link_error
 
     def summary(self) -> str:
         lines = [
@@ -82,6 +86,10 @@ class IngestReport:
                 f"  warning: analyses are signed {got!r}, the skip check expected {expected!r}; "
                 "re-runs will analyse everything again"
             )
+        if self.links is not None and self.links.changed:
+            lines.append(f"  {self.links.summary()}")
+        if self.link_error:
+            lines.append(f"  linking failed (the articles are stored; `onrecord link` retries): {self.link_error}")
         return "\n".join(lines)
 
 
@@ -317,6 +325,7 @@ def ingest_paths(
                 progress=bar.update if bar is not None else None,
                 report=report,
             )
+            link_after_ingest(store, report)  # the story layer: stories, statement groups, corpus sources
         except KeyboardInterrupt as exc:
             raise IngestInterrupted(report) from exc
         finally:

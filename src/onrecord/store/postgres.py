@@ -15,12 +15,12 @@ import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from onrecord.model import ArticleAnalysis, InputFailure
-from onrecord.store import postgres_export, postgres_reads, rows
+from onrecord.store import aggregates, postgres_export, postgres_pages, postgres_reads, rows, story_reads
 from onrecord.store.base import (
     DEFAULT_TIME_LIMIT_S,
     EXPORT_TABLES,
@@ -30,9 +30,11 @@ from onrecord.store.base import (
     StatementFilter,
     StoreError,
     WriteOutcome,
+    older_schema_refusal,
 )
 from onrecord.store.db import Migration, url_label
 from onrecord.store.sqlite_writes import CLAIM_LEASE_S, _owner_alive
+from onrecord.store.story_reads import StoryReads
 
 if TYPE_CHECKING:
     import psycopg
@@ -171,7 +173,7 @@ def _refuse_newer(current: int, latest: int, label: str) -> None:
         )
 
 
-class PostgresDatabase(Database):
+class PostgresDatabase(StoryReads, Database):
     """A corpus in a PostgreSQL database. ``conn`` is the writer connection (None when opened read-only)."""
 
     def __init__(self, url: str, *, read_only: bool, time_limit_s: float | None) -> None:
@@ -234,6 +236,22 @@ class PostgresDatabase(Database):
         if version > latest:
             self.close()
             _refuse_newer(version, latest, self.label)
+        if version < latest:
+            self.close()
+            self._migrate_older_schema(version, latest)
+
+    def _migrate_older_schema(self, version: int, latest: int) -> None:
+        """Bring a database older than this onrecord up to date before reading it, through a connection of
+        its own (closed again: the opening stays read-only), or refuse, saying what to run (a reader role
+        may not create tables)."""
+        try:
+            conn = self._connect()
+            try:
+                migrate(conn, label=self.label)
+            finally:
+                conn.close()
+        except StoreError as exc:
+            raise older_schema_refusal(self.label, version, latest, exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -318,6 +336,12 @@ class PostgresDatabase(Database):
                 self._outlet_ids[name] = conn.execute("SELECT id FROM outlets WHERE name = %s", (name,)).fetchone()[0]
         return self._outlet_ids
 
+    def rebuild_aggregates(self) -> None:
+        """Recount migration 005's page aggregates from the rows (after a bulk load that bypassed the writer)."""
+        conn = self._writer()
+        with conn.transaction():
+            aggregates.rebuild(_pg_execute(conn), "postgresql")
+
     def claim(self, article_ids: Sequence[str], signature: str, owner: str) -> Claims:
         with self._claims_lock:
             for attempt in range(DEADLOCK_RETRIES + 1):
@@ -354,6 +378,11 @@ class PostgresDatabase(Database):
                 self._fetch_conn = self._connect()
             return PostgresFetchState(self._fetch_conn)
 
+    def link_session(self, *, write: bool) -> AbstractContextManager[Any]:
+        from onrecord.store.linking import postgres_session
+
+        return postgres_session(self._writer(), self.label, self._psycopg, write=write)
+
     # --- reads --------------------------------------------------------------------------------
 
     def stored_models(self, article_ids: Sequence[str] | None = None) -> dict[str, str]:
@@ -370,27 +399,33 @@ class PostgresDatabase(Database):
 
     def overview(self) -> dict[str, Any]:
         with self._reading() as reader:
-            return postgres_reads.overview(reader)
+            return postgres_pages.overview(reader)
 
-    def list_articles(self, f: StatementFilter, limit: int = 50, offset: int = 0) -> Page:
+    def list_articles(self, f: StatementFilter, limit: int = 50, offset: int = 0, after: str | None = None) -> Page:
         with self._reading() as reader:
-            return postgres_reads.list_articles(reader, f, limit, offset)
+            return postgres_pages.list_articles(reader, f, limit, offset, after)
 
     def get_article(self, article_id: str) -> dict[str, Any] | None:
         with self._reading() as reader:
             return postgres_reads.get_article(reader, article_id)
 
-    def source_directory(self, f: StatementFilter, limit: int = 100, offset: int = 0) -> Page:
+    def source_directory(self, f: StatementFilter, limit: int = 100, offset: int = 0, after: str | None = None) -> Page:
         with self._reading() as reader:
-            return postgres_reads.source_directory(reader, f, limit, offset)
+            return postgres_pages.source_directory(reader, f, limit, offset, after)
 
-    def search_statements(self, f: StatementFilter, limit: int = 50, offset: int = 0) -> Page:
+    def search_statements(self, f: StatementFilter, limit: int = 50, offset: int = 0, after: str | None = None) -> Page:
         with self._reading() as reader:
-            return postgres_reads.search_statements(reader, f, limit, offset)
+            return postgres_pages.search_statements(reader, f, limit, offset, after)
 
     def facet_values(self) -> dict[str, list[str]]:
         with self._reading() as reader:
             return postgres_reads.facet_values(reader)
+
+    @contextmanager
+    def _story_reading(self) -> Iterator[story_reads.StoryReader]:
+        # The story layer's reads (list_stories, get_story, ...) come from StoryReads, on this reader.
+        with self._reading() as reader:
+            yield story_reads.postgres_reader(reader)
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
@@ -422,6 +457,7 @@ def _write_one(conn: psycopg.Connection, analysis: ArticleAnalysis, outlet_ids: 
         existing = conn.execute("SELECT model FROM articles WHERE id = %s FOR UPDATE", (article.id,)).fetchone()
     if existing[0] == analysis.model:
         return WriteOutcome.UNCHANGED
+    aggregates.remove_article(_pg_execute(conn), article.id)  # before its rows change
     for table in ("statements_fts", "claims", "attributions", "mentions", "sources"):
         conn.execute(f"DELETE FROM {table} WHERE article_id = %s", (article.id,))
     # origin stays where the article was first read from; the rest follows the newest reading.
@@ -442,6 +478,11 @@ def _insert_children(conn: psycopg.Connection, analysis: ArticleAnalysis) -> Non
         ):
             if batch:
                 cursor.executemany(sql, batch)
+    aggregates.add_article(_pg_execute(conn), analysis.article.id)
+
+
+def _pg_execute(conn: psycopg.Connection) -> aggregates.Execute:
+    return lambda sql, params: conn.execute(aggregates.for_postgres(sql), params)
 
 
 def _claim(conn: psycopg.Connection, article_ids: Sequence[str], signature: str, owner: str) -> Claims:

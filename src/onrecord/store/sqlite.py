@@ -14,12 +14,12 @@ import functools
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from onrecord.model import ArticleAnalysis, InputFailure
-from onrecord.store import sqlite_export, sqlite_reads, sqlite_writes
+from onrecord.store import sqlite_export, sqlite_pages, sqlite_reads, sqlite_writes, story_reads
 from onrecord.store.base import (
     DEFAULT_TIME_LIMIT_S,
     EXPORT_TABLES,
@@ -29,13 +29,15 @@ from onrecord.store.base import (
     StatementFilter,
     StoreError,
     WriteOutcome,
+    older_schema_refusal,
 )
 from onrecord.store.db import connect, db_path_from_url, load_migrations, migrate
+from onrecord.store.story_reads import StoryReads
 
 EXPORT_CHUNK_ROWS = 5000
 
 
-class SQLiteDatabase(Database):
+class SQLiteDatabase(StoryReads, Database):
     """A corpus in one SQLite file. ``conn`` is the writer connection (None when opened read-only)."""
 
     def __init__(self, path: Path, *, read_only: bool, time_limit_s: float | None) -> None:
@@ -92,6 +94,21 @@ class SQLiteDatabase(Database):
             raise StoreError(
                 f"{self.path}: schema version {version} is newer than this onrecord knows ({latest}); upgrade onrecord"
             )
+        if version < latest:
+            self.close()
+            self._migrate_older_schema(version, latest)
+
+    def _migrate_older_schema(self, version: int, latest: int) -> None:
+        """Bring a database older than this onrecord up to date before reading it, through a write
+        connection of its own (closed again: the opening stays read-only), or refuse, saying what to run."""
+        try:
+            conn = connect(self.path)
+            try:
+                migrate(conn, label=str(self.path))
+            finally:
+                conn.close()
+        except (StoreError, sqlite3.Error) as exc:
+            raise older_schema_refusal(str(self.path), version, latest, exc) from exc
 
     def close(self) -> None:
         with self._lock:
@@ -156,6 +173,10 @@ class SQLiteDatabase(Database):
     def write_batch(self, analyses: Iterable[ArticleAnalysis]) -> list[WriteOutcome | InputFailure]:
         return sqlite_writes.write_batch(self._writer(), analyses)
 
+    def rebuild_aggregates(self) -> None:
+        """Recount migration 005's page aggregates from the rows (after a bulk load that bypassed the writer)."""
+        sqlite_writes.rebuild_aggregates(self._writer())
+
     def claim(self, article_ids: Sequence[str], signature: str, owner: str) -> Claims:
         with self._claims_lock:
             return sqlite_writes.claim(self._claims_connection(), article_ids, signature, owner)
@@ -181,6 +202,11 @@ class SQLiteDatabase(Database):
                 self._fetch_conn = connect(self.path, check_same_thread=False)
             return FetchState(self._fetch_conn)
 
+    def link_session(self, *, write: bool) -> AbstractContextManager[Any]:
+        from onrecord.store.linking import sqlite_session
+
+        return sqlite_session(self._writer(), self.label, write=write)
+
     # --- reads --------------------------------------------------------------------------------
 
     def stored_models(self, article_ids: Sequence[str] | None = None) -> dict[str, str]:
@@ -197,27 +223,33 @@ class SQLiteDatabase(Database):
 
     def overview(self) -> dict[str, Any]:
         with self._reading() as reader:
-            return sqlite_reads.overview(reader)
+            return sqlite_pages.overview(reader)
 
-    def list_articles(self, f: StatementFilter, limit: int = 50, offset: int = 0) -> Page:
+    def list_articles(self, f: StatementFilter, limit: int = 50, offset: int = 0, after: str | None = None) -> Page:
         with self._reading() as reader:
-            return sqlite_reads.list_articles(reader, f, limit, offset)
+            return sqlite_pages.list_articles(reader, f, limit, offset, after)
 
     def get_article(self, article_id: str) -> dict[str, Any] | None:
         with self._reading() as reader:
             return sqlite_reads.get_article(reader, article_id)
 
-    def source_directory(self, f: StatementFilter, limit: int = 100, offset: int = 0) -> Page:
+    def source_directory(self, f: StatementFilter, limit: int = 100, offset: int = 0, after: str | None = None) -> Page:
         with self._reading() as reader:
-            return sqlite_reads.source_directory(reader, f, limit, offset)
+            return sqlite_pages.source_directory(reader, f, limit, offset, after)
 
-    def search_statements(self, f: StatementFilter, limit: int = 50, offset: int = 0) -> Page:
+    def search_statements(self, f: StatementFilter, limit: int = 50, offset: int = 0, after: str | None = None) -> Page:
         with self._reading() as reader:
-            return sqlite_reads.search_statements(reader, f, limit, offset)
+            return sqlite_pages.search_statements(reader, f, limit, offset, after)
 
     def facet_values(self) -> dict[str, list[str]]:
         with self._reading() as reader:
             return sqlite_reads.facet_values(reader)
+
+    @contextmanager
+    def _story_reading(self) -> Iterator[story_reads.StoryReader]:
+        # The story layer's reads (list_stories, get_story, ...) come from StoryReads, on this reader.
+        with self._reading() as reader:
+            yield story_reads.sqlite_reader(reader)
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

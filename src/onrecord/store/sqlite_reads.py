@@ -197,7 +197,7 @@ def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:
         where.append("ar.published <= ?")
         args.append(_upper_bound(f.date_to))
     if f.source:
-        where.append("s.name = ? COLLATE NOCASE")
+        where.append("lower(s.name) = lower(?)")  # ASCII case folding, as NOCASE; the sources_group index
         args.append(f.source)
     return where, args
 
@@ -227,27 +227,6 @@ FTS_JOINS = """
 """ + STATEMENT_JOINS.split("FROM attributions at", 1)[1]
 
 
-def search_statements(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
-    f.check()
-    where, args = _filter_sql(f)
-    joins = STATEMENT_JOINS
-    order = "ar.published DESC, at.article_id, at.content_start"
-    if f.q:
-        joins = FTS_JOINS
-        where.insert(0, "statements_fts MATCH ?")
-        args.insert(0, fts_query(f.q))
-        order = "fts.rank, ar.published DESC"
-    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
-    # Two steps: find and order the page's keys with only the columns the filters need (count(*) OVER ()
-    # gives the total in the same pass), then read the wide columns (article text snippet) for that page only.
-    keys = reader.all(
-        f"SELECT at.article_id, at.id, count(*) OVER () {joins} {where_sql} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*args, limit, offset],
-    )
-    total = keys[0][2] if keys else _count_beyond(reader, f"SELECT count(*) {joins} {where_sql}", args, offset)
-    return Page(_statement_rows(reader, [(k[0], k[1]) for k in keys]), total, limit, offset)
-
-
 def _statement_rows(reader: Reader, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
     """Full statement rows for (article id, attribution id) keys, in the keys' order."""
     if not keys:
@@ -272,7 +251,8 @@ def _count_beyond(reader: Reader, count_sql: str, args: list[Any], offset: int) 
     return 0 if offset == 0 else reader.all(count_sql, args)[0][0]
 
 
-def source_directory(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
+def source_directory_from_rows(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
+    """The sources directory counted from the rows, for filters the aggregates do not hold (sqlite_pages.py)."""
     f.check()
     where, args = _filter_sql(f)
     if f.q:
@@ -336,7 +316,8 @@ def _split_lists(row: dict[str, Any]) -> dict[str, Any]:
 
 def facet_values(reader: Reader) -> dict[str, list[str]]:
     outlets = [r[0] for r in reader.all("SELECT name FROM outlets ORDER BY name")]
-    kinds = [r[0] for r in reader.all("SELECT DISTINCT kind FROM sources ORDER BY kind")]
+    # From the source groups (migration 005), a few thousand rows, not every source row.
+    kinds = [r[0] for r in reader.all("SELECT DISTINCT kind FROM source_groups WHERE articles > 0 ORDER BY kind")]
     return {"outlets": outlets, "kinds": kinds}
 
 
@@ -357,47 +338,6 @@ def article_figures(reader: Reader, article_ids: Sequence[str]) -> dict[str, Sou
     return {article_id: figures_from_kind_counts(counts.get(article_id, {})) for article_id in article_ids}
 
 
-def list_articles(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
-    f.check()
-    where: list[str] = []
-    args: list[Any] = []
-    joins = "FROM articles ar LEFT JOIN outlets o ON o.id = ar.outlet_id"
-    if f.q:
-        joins += " JOIN articles_fts fts ON fts.rowid = ar.rowid"
-        where.append("articles_fts MATCH ?")
-        args.append(fts_query(f.q))
-    if f.outlet:
-        where.append("o.name = ?")
-        args.append(f.outlet)
-    if f.date_from:
-        where.append("ar.published >= ?")
-        args.append(f.date_from)
-    if f.date_to:
-        where.append("ar.published <= ?")
-        args.append(_upper_bound(f.date_to))
-    where_sql = f"WHERE {' AND '.join(where)}" if where else ""
-    total = reader.all(f"SELECT count(*) {joins} {where_sql}", args)[0][0]
-    rows = [
-        dict(r)
-        for r in reader.all(
-            f"""
-            SELECT ar.id, ar.title, substr(ar.text, 1, 100) AS snippet, ar.author, ar.url, o.name AS outlet,
-                   ar.published, ar.n_words, ar.origin,
-                   (SELECT count(*) FROM sources s WHERE s.article_id = ar.id) AS sources
-            {joins} {where_sql}
-            ORDER BY ar.published IS NULL, ar.published DESC, ar.title
-            LIMIT ? OFFSET ?
-            """,
-            [*args, limit, offset],
-        )
-    ]
-    figures = article_figures(reader, [row["id"] for row in rows])
-    for row in rows:
-        row.update(figures[row["id"]].as_dict())
-        row["attributions"] = row["statements"]  # the name earlier versions of this JSON used
-    return Page(rows, total, limit, offset)
-
-
 def get_article(reader: Reader, article_id: str) -> dict[str, Any] | None:
     row = reader.one(
         """SELECT ar.analysis_json, o.name AS outlet, ar.ingested_at
@@ -411,58 +351,3 @@ def get_article(reader: Reader, article_id: str) -> dict[str, Any] | None:
         analysis["outlet"] = row["outlet"]
     analysis["ingested_at"] = row["ingested_at"]
     return analysis
-
-
-def overview(reader: Reader) -> dict[str, Any]:
-    totals = dict(
-        reader.all(
-            """SELECT (SELECT count(*) FROM articles) AS articles,
-                      (SELECT count(*) FROM outlets) AS outlets,
-                      (SELECT count(*) FROM sources) AS sources,
-                      (SELECT count(*) FROM attributions) AS statements,
-                      (SELECT count(*) FROM claims) AS claims,
-                      (SELECT min(published) FROM articles) AS first_published,
-                      (SELECT max(published) FROM articles) AS last_published"""
-        )[0]
-    )
-    articles_by_outlet = {
-        r[0]: r[1]
-        for r in reader.all(
-            """SELECT coalesce(o.name, ''), count(*) FROM articles ar LEFT JOIN outlets o ON o.id = ar.outlet_id
-               GROUP BY o.name"""
-        )
-    }
-    kind_counts: dict[str, dict[str | None, int]] = defaultdict(dict)
-    for outlet, kind, n in reader.all(
-        """SELECT coalesce(o.name, ''), s.kind, count(*)
-           FROM attributions at
-           JOIN articles ar ON ar.id = at.article_id
-           LEFT JOIN outlets o ON o.id = ar.outlet_id
-           LEFT JOIN sources s ON s.article_id = at.article_id AND s.id = at.source_id
-           GROUP BY o.name, s.kind"""
-    ):
-        kind_counts[outlet][kind] = n
-    by_outlet_figures = {outlet: figures_from_kind_counts(kind_counts.get(outlet, {})) for outlet in articles_by_outlet}
-    by_outlet = sorted(
-        (
-            {"outlet": outlet, "articles": articles_by_outlet[outlet], **figures.as_dict()}
-            for outlet, figures in by_outlet_figures.items()
-        ),
-        key=lambda row: (-row["articles"], row["outlet"]),
-    )
-    overall = sum(by_outlet_figures.values(), SourcingFigures())
-    by_month = [
-        dict(r)
-        for r in reader.all(
-            """SELECT substr(published, 1, 7) AS month, count(*) AS articles FROM articles
-               WHERE published IS NOT NULL AND published != '' GROUP BY month ORDER BY month"""
-        )
-    ]
-    undated = reader.all("SELECT count(*) FROM articles WHERE published IS NULL OR published = ''")[0][0]
-    return {
-        "totals": totals,
-        "share": overall.as_dict(),
-        "by_outlet": by_outlet,
-        "by_month": by_month,
-        "undated_articles": undated,
-    }

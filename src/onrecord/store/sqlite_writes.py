@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Sequence
 
 from onrecord.model import ArticleAnalysis, InputFailure
-from onrecord.store import rows
+from onrecord.store import aggregates, rows
 from onrecord.store.base import Claims, WriteOutcome
 
 _INSERT_SOURCE = "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -86,6 +86,7 @@ def _write_one(conn: sqlite3.Connection, analysis: ArticleAnalysis) -> WriteOutc
         rowid = cursor.lastrowid
     else:
         rowid = existing[0]
+        aggregates.remove_article(conn.execute, article.id)  # before its rows change
         _delete_children(conn, article.id, rowid)
         # origin stays where the article was first read from; the rest follows the newest reading.
         assignments = ", ".join(f"{c} = :{c}" for c in _ARTICLE_COLUMNS)
@@ -94,6 +95,7 @@ def _write_one(conn: sqlite3.Connection, analysis: ArticleAnalysis) -> WriteOutc
             values,
         )
     _insert_children(conn, analysis, rowid)
+    aggregates.add_article(conn.execute, article.id)
     return WriteOutcome.ADDED if existing is None else WriteOutcome.REPLACED
 
 
@@ -133,6 +135,18 @@ def _insert_children(conn: sqlite3.Connection, analysis: ArticleAnalysis, rowid:
             "INSERT INTO statements_fts (rowid, content_text, source_name, cue_text) VALUES (?, ?, ?, ?)",
             (cursor.lastrowid, content, source_name, cue),
         )
+
+
+def rebuild_aggregates(conn: sqlite3.Connection) -> None:
+    """Recount migration 005's aggregates from the rows, in one write transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        aggregates.rebuild(conn.execute, "sqlite")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 # --- ingest claims ------------------------------------------------------------------------------

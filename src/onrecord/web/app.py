@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onrecord import __version__, display
 from onrecord.store.base import Database
-from onrecord.web import charts, params, queries
+from onrecord.web import charts, params, queries, stories
 from onrecord.web.article_view import KIND_LABELS, build_article_view
 from onrecord.web.openapi import openapi_document
 
@@ -172,22 +172,26 @@ def strip_json(value: str) -> str:
 
 def json_url(request: Request) -> str:
     """This page's JSON twin."""
-    path = request.url.path
+    path = quote(request.url.path, safe="/:")  # decoded by Starlette: /sources/person:ann lee needs its %20 back
     twin = "/index.json" if path == "/" else path + ".json"
     return twin + (f"?{request.url.query}" if request.url.query else "")
 
 
 def page_links(request: Request, page: queries.Page) -> dict[str, str | None]:
-    """Previous/next links that keep every other query parameter."""
-    kept = {k: v for k, v in request.query_params.items() if k != "_offset"}
+    """Previous/next links that keep every other query parameter. Next follows the store's keyset cursor
+    (``after``), which costs the same on every page; previous goes by offset (lists have no cursor backwards)."""
+    kept = {k: v for k, v in request.query_params.items() if k not in ("_offset", "after")}
 
-    def link(offset: int | None) -> str | None:
-        if offset is None:
-            return None
-        return request.url.path + "?" + urlencode({**kept, "_offset": offset})
+    def link(**position: object) -> str:
+        return request.url.path + "?" + urlencode({**kept, **position})
 
-    prev = max(page.offset - page.limit, 0) if page.offset > 0 else None
-    return {"prev": link(prev), "next": link(page.next_offset)}
+    cursor = page.extra.get("next_after")
+    if cursor:
+        following: str | None = link(after=cursor)
+    else:
+        following = link(_offset=page.next_offset) if page.next_offset is not None else None
+    previous = link(_offset=max(page.offset - page.limit, 0)) if page.offset > 0 else None
+    return {"prev": previous, "next": following}
 
 
 PageResult = tuple[str, dict[str, Any], Any]  # template, template context, JSON payload
@@ -276,6 +280,9 @@ def overview_page(request: Request, db: Database) -> PageResult:
         "top_sources": top_sources.rows,
     }
     payload = {**data, "top_sources": top_sources.rows}
+    story_context, story_payload = stories.overview_additions(db)
+    context.update(story_context)
+    payload.update(story_payload)
     return "overview.html", context, payload
 
 
@@ -283,7 +290,7 @@ def articles_page(request: Request, db: Database) -> PageResult:
     query = dict(request.query_params)
     filters = params.parse_filter(query)
     size, offset = params.parse_page(query)
-    result = db.list_articles(filters, size, offset)
+    result = db.list_articles(filters, size, offset, after=params.parse_after(query))
     payload = {**result.to_dict(), "filters": filters.as_params()}
     context = {
         "page": result,
@@ -299,15 +306,16 @@ def article_page(request: Request, db: Database) -> PageResult:
     analysis = db.get_article(article_id)
     if analysis is None:
         raise HTTPException(404, f"No article with id {article_id!r}")
-    context = {"a": analysis, "view": build_article_view(analysis)}
-    return "article.html", context, analysis
+    story_context, story_payload = stories.article_links(db, analysis)
+    context = {"a": analysis, "view": build_article_view(analysis), "story_links": story_context}
+    return "article.html", context, {**analysis, **story_payload}
 
 
 def sources_page(request: Request, db: Database) -> PageResult:
     query = dict(request.query_params)
     filters = params.parse_filter(query)
     size, offset = params.parse_page(query, default_size=100)
-    result = db.source_directory(filters, size, offset)
+    result = db.source_directory(filters, size, offset, after=params.parse_after(query))
     payload = {**result.to_dict(), "filters": filters.as_params()}
     context = {
         "page": result,
@@ -327,11 +335,12 @@ def source_page(request: Request, db: Database) -> PageResult:
     profile = db.source_profile(name, filters.kind)
     if profile is None:
         raise HTTPException(404, f"No source named {name!r}" + (f" of kind {filters.kind!r}" if filters.kind else ""))
-    statements = db.search_statements(filters, size, offset)
+    statements = db.search_statements(filters, size, offset, after=params.parse_after(query))
     payload = {"source": profile, **statements.to_dict(), "filters": filters.as_params()}
     context = {
         "profile": profile,
         "page": statements,
+        "corpus_links": stories.source_page_links(db, statements.rows),
         "links": page_links(request, statements),
         "filters": filters,
         "facets": db.facet_values(),
@@ -344,7 +353,8 @@ def search_page(request: Request, db: Database) -> PageResult:
     filters = params.parse_filter(query)
     size, offset = params.parse_page(query)
     searched = any(filters.as_params().values())
-    result = db.search_statements(filters, size, offset) if searched else queries.Page([], 0, size, 0)
+    after = params.parse_after(query)
+    result = db.search_statements(filters, size, offset, after=after) if searched else queries.Page([], 0, size, 0)
     payload = {**result.to_dict(), "filters": filters.as_params()}
     context = {
         "page": result,
@@ -395,6 +405,11 @@ def create_app(
         Route("/source.json", source),
         Route("/search", search),
         Route("/search.json", search),
+        Route("/stories", page(stories.stories_page)),
+        Route("/stories.json", page(stories.stories_page)),
+        Route("/stories/{story_id}", page(stories.story_page)),
+        # Corpus source ids are "person:donald trump", "org:...": an organisation's name may hold a slash.
+        Route("/sources/{corpus_source_id:path}", page(stories.corpus_source_page)),
         Route("/openapi.json", openapi_json),
         Route("/api", api_page),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -21,9 +21,10 @@ PAGE_PARAMS = [
     _param("_size", "Rows per page.", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 50}),
     _param(
         "_offset",
-        "Rows to skip (use `next_offset` from the previous page).",
+        "Rows to skip (old links; `after` is faster deep in a list).",
         {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
     ),
+    _param("after", "Cursor of the page to show: `next_after` of the previous page.", {"type": "string"}),
 ]
 DATE_PARAMS = [
     _param("from", "Articles published on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).", {"type": "string"}),
@@ -180,6 +181,16 @@ PAGE_FIELDS = {
     "limit": INTEGER,
     "offset": INTEGER,
     "next_offset": {"type": ["integer", "null"], "description": "`_offset` of the next page; null on the last."},
+    "next_after": {
+        "type": ["string", "null"],
+        "description": "Cursor of the next page: pass it as `after` (faster than `_offset` deep in a list); "
+        "null on the last page.",
+    },
+    "total_capped": {
+        "type": "boolean",
+        "description": "true when counting stopped at a bound: `total` is then a lower bound (a word search "
+        "ranks at most the 500 most recently stored matches).",
+    },
     "filters": {"type": "object", "additionalProperties": STRING, "description": "The filters applied."},
 }
 
@@ -258,6 +269,12 @@ def _analysis_schemas() -> dict[str, dict[str, Any]]:
 
 
 def openapi_document() -> dict[str, Any]:
+    from onrecord.web import story_openapi  # it builds on this module's helpers
+
+    analysis_schemas = _analysis_schemas()
+    analysis_schemas["Article"] = story_openapi.with_properties(
+        analysis_schemas["Article"], story_openapi.ARTICLE_PROPERTIES
+    )
     return {
         "openapi": "3.1.0",
         "info": {
@@ -330,10 +347,11 @@ def openapi_document() -> dict[str, Any]:
                 _ref("StatementPage"),
                 "searchStatements",
             ),
+            **story_openapi.PATHS,
         },
         "components": {
             "schemas": {
-                "Overview": OVERVIEW,
+                "Overview": story_openapi.with_properties(OVERVIEW, story_openapi.OVERVIEW_PROPERTIES),
                 "OutletFigures": OUTLET_ROW,
                 "ArticleRow": ARTICLE_ROW,
                 "ArticlePage": _page("ArticleRow"),
@@ -344,7 +362,8 @@ def openapi_document() -> dict[str, Any]:
                 "SourceStatementsPage": _page(
                     "StatementRow", source={**_ref("SourceRow"), "description": "The source, across the corpus."}
                 ),
-                **_analysis_schemas(),
+                **analysis_schemas,
+                **story_openapi.SCHEMAS,
                 "Error": ERROR_SCHEMA,
             }
         },

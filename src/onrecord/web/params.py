@@ -19,6 +19,7 @@ __all__ = [
     "MAX_OFFSET",
     "MAX_PAGE_SIZE",
     "SOURCE_KINDS",
+    "parse_after",
     "parse_filter",
     "parse_page",
     "required_text",
@@ -98,6 +99,18 @@ def parse_page(params: Mapping[str, str], default_size: int = 50) -> tuple[int, 
     size = whole_number(params, "_size", default_size, 1, MAX_PAGE_SIZE)
     offset = whole_number(params, "_offset", 0, 0, MAX_OFFSET)
     return size, offset
+
+
+_CURSOR = re.compile(r"[A-Za-z0-9_-]{1,2000}")
+
+
+def parse_after(params: Mapping[str, str]) -> str | None:
+    """The ``after`` cursor (a keyset page's ``next_after``), or None; the store checks what it holds."""
+    raw = _clean(params.get("after"))
+    if raw is not None and not _CURSOR.fullmatch(raw):
+        shown = raw if len(raw) <= 40 else raw[:40] + "…"
+        raise QueryError(f"parameter 'after': {shown!r} is not a cursor (use the next_after of the previous page)")
+    return raw
 
 
 def required_text(params: Mapping[str, str], name: str, hint: str) -> str:
