@@ -30,7 +30,6 @@ import argparse
 import datetime as dt
 import json
 import random
-import sqlite3
 import statistics
 import sys
 import time
@@ -59,10 +58,11 @@ def events(total: int, rng: random.Random) -> list[int]:
 
 
 def build(base: Path, db: Path, total: int, rng: random.Random) -> None:
-    with Database.open(db):  # creates the schema (every migration)
-        pass
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA journal_mode = WAL")
+    with Database.open(db) as store:  # creates the schema (every migration); the store owns the connection
+        store.execute_write_fn(lambda conn: _grow(conn, base, total, rng))
+
+
+def _grow(conn: Any, base: Path, total: int, rng: random.Random) -> None:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("ATTACH DATABASE ? AS base", (f"file:{base}?mode=ro",))
     bases = [r[0] for r in conn.execute("SELECT id FROM base.articles ORDER BY id")]
@@ -76,6 +76,7 @@ def build(base: Path, db: Path, total: int, rng: random.Random) -> None:
     ).fetchone()[0]
     print(f"base: {len(bases)} articles; commonest named person {commonest!r} kept whole", file=sys.stderr)
 
+    conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO outlets (id, name) VALUES (?, ?)", [(k + 1, f"Outlet {k:03d}") for k in range(OUTLETS)]
     )
@@ -193,9 +194,9 @@ def build(base: Path, db: Path, total: int, rng: random.Random) -> None:
             FROM sources s JOIN replica r ON r.id = s.article_id""",
         (commonest,),
     )
-    conn.commit()
+    conn.execute("COMMIT")
+    conn.execute("DETACH DATABASE base")
     print(f"grew {n:,} articles in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    conn.close()
 
 
 # Columns copied to PostgreSQL (its rowid and tsvector columns are generated there). Article text and
@@ -225,12 +226,17 @@ PG_COLUMNS = {
 
 def copy_to_postgres(db_path: Path, url: str) -> None:
     """The grown SQLite corpus into an empty PostgreSQL database (migrated by Database.open), by COPY."""
-    import psycopg
 
     with Database.open(url):
         pass
+    with Database.open(db_path) as store:
+        store.execute_write_fn(lambda source: _copy_rows(source, url))
+
+
+def _copy_rows(source: Any, url: str) -> None:
+    import psycopg
+
     started = time.perf_counter()
-    source = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     present = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     with psycopg.connect(url) as conn:
         if "corpus_source_summaries" in present:
@@ -246,7 +252,6 @@ def copy_to_postgres(db_path: Path, url: str) -> None:
         conn.commit()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-    source.close()
     print(f"copied to PostgreSQL in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
@@ -265,9 +270,15 @@ SUMMARIES_DDL = (
 def add_summaries(db_path: Path) -> None:
     """corpus_source_summaries as the refresh keeps them, every named corpus source summarised (what
     `onrecord link --rebuild` pays); the table is created when a corpus's schema predates it."""
+
+    with Database.open(db_path) as store:
+        store.execute_write_fn(_summarise)
+
+
+def _summarise(conn: Any) -> None:
     from onrecord.store.corpus_source_reads import corpus_source_summary_rows
 
-    conn = sqlite3.connect(db_path)
+    conn.execute("BEGIN")
     for statement in SUMMARIES_DDL:
         conn.execute(statement)
     conn.execute("DELETE FROM corpus_source_summaries")
@@ -275,8 +286,7 @@ def add_summaries(db_path: Path) -> None:
     named = [r[0] for r in conn.execute("SELECT DISTINCT corpus_source_id FROM corpus_sources")]
     rows = corpus_source_summary_rows(lambda sql, args: conn.execute(sql, args).fetchall(), named)
     conn.executemany(f"INSERT INTO corpus_source_summaries VALUES ({', '.join('?' * 8)})", rows)
-    conn.commit()
-    conn.close()
+    conn.execute("COMMIT")
     print(f"summarised {len(rows):,} corpus sources in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
@@ -293,9 +303,8 @@ def report(name: str, samples: list[float], note: str = "") -> None:
     print(f"| {name} | {len(samples)} | {statistics.median(samples):.1f} | {p95:.1f} | {note} |")
 
 
-def measure(db_path: Path, samples: int, rng: random.Random, url: str | Path | None = None) -> None:
-    """Sample ids from the SQLite corpus; time the reads on it, or on ``url`` (the same corpus elsewhere)."""
-    raw = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+def _samples(raw: Any, samples: int) -> tuple[dict[str, int], list[str], list[str], list[Any], list[str]]:
+    """Ids to time, drawn from the SQLite corpus: stories, grouped articles, named sources."""
     counts = {
         t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("articles", "attributions", "stories")
     }
@@ -314,7 +323,15 @@ def measure(db_path: Path, samples: int, rng: random.Random, url: str | Path | N
             (samples,),
         )
     ]
-    raw.close()
+    return counts, stories, grouped, sources, statement_weighted
+
+
+def measure(db_path: Path, samples: int, rng: random.Random, url: str | Path | None = None) -> None:
+    """Sample ids from the SQLite corpus; time the reads on it, or on ``url`` (the same corpus elsewhere)."""
+    with Database.open(db_path) as store:
+        counts, stories, grouped, sources, statement_weighted = store.execute_write_fn(
+            lambda raw: _samples(raw, samples)
+        )
     largest = max(sources, key=lambda s: s[1])
     print(
         f"corpus: {counts['articles']:,} articles, {counts['attributions']:,} statements, {len(stories):,} stories"

@@ -282,6 +282,10 @@ def page_runs(base: str, database: Any, requests: int) -> dict[str, list[str]]:
         "sources": ["/sources"],
         "sources q=trump": ["/sources?q=trump"],
         "sources deep (_offset)": [deep_sources["offset"]],
+        # Filtered by one role, affiliation or outlet (migration 006's per-value counts; the busiest outlet).
+        "sources role=spokes": ["/sources?role=spokes"],
+        "sources affiliation=republican": ["/sources?affiliation=republican"],
+        "sources outlet=busiest": ["/sources?" + urllib.parse.urlencode({"outlet": busiest_outlet(database)})],
         "source (most cited)": ["/source?" + urllib.parse.urlencode({"name": top["name"], "kind": top["kind"]})],
         "source (middling)": ["/source?" + urllib.parse.urlencode({"name": middle["name"], "kind": middle["kind"]})],
         "article": [f"/articles/{urllib.parse.quote(rng.choice(ids))}" for _ in range(requests)],
@@ -300,6 +304,11 @@ def page_runs(base: str, database: Any, requests: int) -> dict[str, list[str]]:
     return out
 
 
+def busiest_outlet(database: Any) -> str:
+    by_outlet = [r for r in database.overview()["by_outlet"] if r["outlet"]]
+    return max(by_outlet, key=lambda r: (r["articles"], r["outlet"]))["outlet"] if by_outlet else ""
+
+
 def _filter() -> Any:
     from onrecord.store import StatementFilter
 
@@ -314,12 +323,13 @@ def _twin(path: str) -> str:
 
 def report(db: str, results: dict[str, tuple[float, float]], stored: int | None) -> None:
     from onrecord.store import Database
+    from onrecord.store.db import url_label
 
     with Database.open(db, read_only=True, time_limit_s=None) as database:
         counts = database.counts()
     size = f"; {stored / counts['articles'] / 1024:.1f} KB per article ({stored / 2**20:,.0f} MiB)" if stored else ""
     print(
-        f"\n== {db}: {counts['articles']:,} articles, {counts['attributions']:,} statements,"
+        f"\n== {url_label(str(db))}: {counts['articles']:,} articles, {counts['attributions']:,} statements,"
         f" {counts['sources']:,} sources{size}",
         flush=True,
     )

@@ -23,7 +23,15 @@ from onrecord.store.db import split_statements
 
 Execute = Callable[[str, dict[str, Any]], Any]
 
-AGGREGATE_TABLES = ("outlet_month_counts", "outlet_kind_statements", "source_groups", "source_group_values")
+AGGREGATE_TABLES = (
+    "outlet_month_counts",
+    "outlet_kind_statements",
+    "source_groups",
+    "source_group_values",
+    "source_group_facets",  # migration 006: the directory filtered by role, affiliation or outlet
+)
+# The migrations whose part after _BACKFILL_MARKER recounts AGGREGATE_TABLES from the rows.
+BACKFILLED_MIGRATIONS = ("005_page_aggregates.sql", "006_source_facets.sql")
 _BACKFILL_MARKER = "-- backfill"
 
 # One article's contribution (times :sign) to each aggregate: an upsert that adds to existing rows.
@@ -70,6 +78,25 @@ ARTICLE_DELTA = (
            JOIN articles ar ON ar.id = s.article_id WHERE s.article_id = :article_id AND ar.published IS NOT NULL
        ) AS v WHERE true GROUP BY name_key, kind, field, value
        ON CONFLICT (name_key, kind, field, value) DO UPDATE SET n = source_group_values.n + excluded.n""",
+    # One article counts once per (field, value, group) it has a row in, hence articles = :sign.
+    """INSERT INTO source_group_facets (field, value, name_key, kind, sources, statements, articles)
+       SELECT field, value, name_key, kind, :sign * count(*), :sign * sum(statements), :sign FROM (
+           SELECT 'role' AS field, s.role AS value, lower(s.name) AS name_key, s.kind AS kind,
+                  (SELECT count(*) FROM attributions a WHERE a.article_id = s.article_id
+                   AND a.source_id = s.id) AS statements
+           FROM sources s WHERE s.article_id = :article_id AND s.role <> ''
+           UNION ALL SELECT 'affiliation', s.affiliation, lower(s.name), s.kind,
+                  (SELECT count(*) FROM attributions a WHERE a.article_id = s.article_id AND a.source_id = s.id)
+           FROM sources s WHERE s.article_id = :article_id AND s.affiliation <> ''
+           UNION ALL SELECT 'outlet', o.name, lower(s.name), s.kind,
+                  (SELECT count(*) FROM attributions a WHERE a.article_id = s.article_id AND a.source_id = s.id)
+           FROM sources s JOIN articles ar ON ar.id = s.article_id JOIN outlets o ON o.id = ar.outlet_id
+           WHERE s.article_id = :article_id AND o.name <> ''
+       ) AS v WHERE true GROUP BY field, value, name_key, kind
+       ON CONFLICT (field, value, name_key, kind) DO UPDATE SET
+           sources = source_group_facets.sources + excluded.sources,
+           statements = source_group_facets.statements + excluded.statements,
+           articles = source_group_facets.articles + excluded.articles""",
 )
 # After taking an article away: drop the rows it was the last to count (looked up by its keys, not scanned).
 EMPTIED = (
@@ -82,6 +109,13 @@ EMPTIED = (
            SELECT lower(s.name), s.kind FROM sources s WHERE s.article_id = :article_id)""",
     """DELETE FROM source_group_values WHERE n <= 0 AND (name_key, kind) IN (
            SELECT lower(s.name), s.kind FROM sources s WHERE s.article_id = :article_id)""",
+    """DELETE FROM source_group_facets WHERE articles <= 0 AND (field, value, name_key, kind) IN (
+           SELECT 'role', s.role, lower(s.name), s.kind FROM sources s WHERE s.article_id = :article_id
+           UNION ALL SELECT 'affiliation', s.affiliation, lower(s.name), s.kind FROM sources s
+           WHERE s.article_id = :article_id
+           UNION ALL SELECT 'outlet', o.name, lower(s.name), s.kind FROM sources s
+           JOIN articles ar ON ar.id = s.article_id JOIN outlets o ON o.id = ar.outlet_id
+           WHERE s.article_id = :article_id)""",
 )
 
 
@@ -107,12 +141,16 @@ def remove_article(execute: Execute, article_id: str) -> None:
 
 @cache
 def backfill_statements(dialect: str) -> tuple[str, ...]:
-    """The backfill part of migration 005 in ``dialect`` ('sqlite' or 'postgresql'): a recount from the rows."""
+    """The backfill parts of migrations 005 and 006 in ``dialect`` ('sqlite' or 'postgresql'): a recount
+    from the rows."""
     folder = resources.files("onrecord.store") / "migrations"
     if dialect == "postgresql":
         folder = folder / "postgresql"
-    script = (folder / "005_page_aggregates.sql").read_text(encoding="utf-8")
-    return tuple(split_statements(script.split(_BACKFILL_MARKER, 1)[1].split("\n", 1)[1]))
+    statements: list[str] = []
+    for name in BACKFILLED_MIGRATIONS:
+        script = (folder / name).read_text(encoding="utf-8")
+        statements += split_statements(script.split(_BACKFILL_MARKER, 1)[1].split("\n", 1)[1])
+    return tuple(statements)
 
 
 def rebuild(execute: Execute, dialect: str) -> None:

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from onrecord.model import ArticleAnalysis, InputFailure, SourceKind
 
+T = TypeVar("T")
 SOURCE_KINDS = tuple(k.value for k in SourceKind)
 ANONYMITY_VALUES = ("named", "anonymous", "unattributed")
 MAX_PAGE_SIZE = 500
@@ -387,3 +388,16 @@ class Database(ABC):
     @abstractmethod
     def export_chunks(self, table: str) -> Iterator[list[tuple[Any, ...]]]:
         """Rows of an export table of :data:`EXPORT_TABLES`, in chunks, in the column order of ``store/export.py``."""
+
+    @abstractmethod
+    def _writer(self) -> Any:
+        """This database's write connection; a StoreError when it was opened read-only."""
+
+    def execute_write_fn(self, fn: Callable[[Any], T]) -> T:
+        """``fn(connection)`` with this database's own write connection, as Datasette's ``execute_write_fn``.
+
+        The connection is a ``sqlite3.Connection`` in autocommit mode (``fn`` opens its own transactions) or
+        a ``psycopg.Connection``. For bulk loads and benchmarks that must write SQL of one backend's dialect
+        (``bench/`` grows synthetic corpora this way); the app and the CLI never need it.
+        """
+        return fn(self._writer())

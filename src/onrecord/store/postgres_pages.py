@@ -24,9 +24,12 @@ from onrecord.store.postgres_reads import (
     _statement_rows,
     _upper_bound,
     article_figures,
+    directory_details,
     source_directory_from_rows,
     tsquery_sql,
+    words_pattern,
 )
+from onrecord.store.source_facets import Dialect, facet_directory, facet_filter
 from onrecord.store.sqlite_pages import SCAN_WINDOW
 
 PUBLISHED_KEY = "(coalesce(ar.published, '') COLLATE \"C\")"
@@ -213,6 +216,8 @@ def _group_filters(f: StatementFilter) -> tuple[list[str], list[Any]]:
 
 def source_directory(reader: Reader, f: StatementFilter, limit: int, offset: int, after: str | None = None) -> Page:
     f.check()
+    if facet_filter(f) is not None:  # one role, affiliation or outlet: migration 006's per-value counts
+        return facet_directory(reader, FACETS, f, limit, offset, after)
     if _uses_rows(f):
         if after is not None:
             offset = keyset.decode(after, (int,))[1][0]
@@ -284,6 +289,16 @@ def _group_rows(reader: Reader, keys: list[tuple[Any, ...]]) -> list[dict[str, A
             }
         )
     return rows
+
+
+FACETS = Dialect(
+    rows=lambda reader, sql, args: reader.tuples(sql, args),
+    group_filters=_group_filters,
+    words=lambda needle: ("g.value ~* %s", [words_pattern(needle)]),
+    group_rows=_group_rows,
+    details=directory_details,
+    postgres=True,
+)
 
 
 # ---------------------------------------------------------------- statements

@@ -254,19 +254,27 @@ def _count_beyond(reader: Reader, count_sql: str, args: list[Any], offset: int) 
     return 0 if offset == 0 else reader.tuples(count_sql, args)[0][0]
 
 
-def source_directory_from_rows(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
-    """The sources directory counted from the rows, for filters the aggregates do not hold (postgres_pages.py)."""
-    f.check()
+def _directory_where(f: StatementFilter) -> tuple[list[str], list[Any]]:
+    """The row filters of the sources directory (over s=sources, ar=articles, o=outlets) and their params."""
     where, args = _filter_sql(f)
     if f.q:
         where.append("lower(s.name) LIKE %s")
         args.append(_like_pattern(f.q))
+    return where, args
+
+
+DIRECTORY_ARTICLE_JOINS = "JOIN articles ar ON ar.id = s.article_id LEFT JOIN outlets o ON o.id = ar.outlet_id"
+
+
+def source_directory_from_rows(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
+    """The sources directory counted from the rows, for filters the aggregates do not hold (postgres_pages.py)."""
+    f.check()
+    where, args = _directory_where(f)
     where_sql = f"WHERE {' AND '.join(where)}" if where else ""
     needs_article = bool(f.outlet or f.date_from or f.date_to)
-    article_joins = "JOIN articles ar ON ar.id = s.article_id LEFT JOIN outlets o ON o.id = ar.outlet_id"
     base = f"""
         FROM sources s
-        {article_joins if needs_article else ""}
+        {DIRECTORY_ARTICLE_JOINS if needs_article else ""}
         LEFT JOIN attributions at ON at.article_id = s.article_id AND at.source_id = s.id
         {where_sql}
     """
@@ -283,27 +291,45 @@ def source_directory_from_rows(reader: Reader, f: StatementFilter, limit: int, o
     )
     if not keys:
         return Page([], total, limit, offset)
-    # Step 2 needs no attributions (the filters are on sources, articles and outlets; the aggregates are
-    # DISTINCT or min/max): joining them only multiplied the rows to aggregate.
+    details = directory_details(reader, f, [(k[0], k[1]) for k in keys])
+    rows = []
+    for name_key, kind, statements, articles, _ in keys:
+        row = details[(name_key, kind)]
+        del row["articles"]  # counted with the statements above
+        rows.append({**row, "statements": statements, "articles": articles})
+    return Page(rows, total, limit, offset)
+
+
+def directory_details(
+    reader: Reader, f: StatementFilter, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The filtered directory's lists for the (name_key, kind) groups of one page only: the name shown,
+    roles, affiliations, outlets, first and last seen and articles, from the group's rows that pass ``f``.
+
+    No attributions here (the filters are on sources, articles and outlets; the aggregates are DISTINCT
+    or min/max): joining them only multiplied the rows to aggregate.
+    """
+    if not keys:
+        return {}
+    where, args = _directory_where(f)
     detail_where = [*where, "(lower(s.name), s.kind) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"]
     details = reader.all(
         f"""SELECT lower(s.name) AS name_key, s.kind AS kind, max(s.name COLLATE "C") AS name,
                    array_agg(DISTINCT s.role) FILTER (WHERE s.role <> '') AS roles,
                    array_agg(DISTINCT s.affiliation) FILTER (WHERE s.affiliation <> '') AS affiliations,
                    array_agg(DISTINCT o.name) FILTER (WHERE o.name <> '') AS outlets,
-                   min(ar.published COLLATE "C") AS first_seen, max(ar.published COLLATE "C") AS last_seen
-            FROM sources s {article_joins}
-            WHERE {" AND ".join(detail_where)} {group}""",
+                   min(ar.published COLLATE "C") AS first_seen, max(ar.published COLLATE "C") AS last_seen,
+                   count(DISTINCT s.article_id) AS articles
+            FROM sources s {DIRECTORY_ARTICLE_JOINS}
+            WHERE {" AND ".join(detail_where)} GROUP BY lower(s.name), s.kind""",
         [*args, [k[0] for k in keys], [k[1] for k in keys]],
     )
-    by_key = {(d.pop("name_key"), d["kind"]): d for d in details}
-    rows = []
-    for name_key, kind, statements, articles, _ in keys:
-        row = by_key[(name_key, kind)]
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in details:
         for key in ("roles", "affiliations", "outlets"):
             row[key] = sorted(row[key] or [])
-        rows.append({**row, "statements": statements, "articles": articles})
-    return Page(rows, total, limit, offset)
+        found[(row.pop("name_key"), row["kind"])] = row
+    return found
 
 
 def facet_values(reader: Reader) -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ from typing import Any
 from onrecord.figures import SourcingFigures, figures_from_kind_counts
 from onrecord.store import keyset
 from onrecord.store.base import COUNT_CAP, RANKED_MATCHES, Page, StatementFilter
+from onrecord.store.source_facets import Dialect, facet_directory, facet_filter
 from onrecord.store.sqlite_reads import (
     ANONYMOUS_SQL,
     ON_RECORD_SQL,
@@ -29,6 +30,7 @@ from onrecord.store.sqlite_reads import (
     _statement_rows,
     _upper_bound,
     article_figures,
+    directory_details,
     fts_query,
     source_directory_from_rows,
 )
@@ -227,6 +229,8 @@ def _group_filters(f: StatementFilter) -> tuple[list[str], list[Any]]:
 
 def source_directory(reader: Reader, f: StatementFilter, limit: int, offset: int, after: str | None = None) -> Page:
     f.check()
+    if facet_filter(f) is not None:  # one role, affiliation or outlet: migration 006's per-value counts
+        return facet_directory(reader, FACETS, f, limit, offset, after)
     if _uses_rows(f):
         if after is not None:
             offset = keyset.decode(after, (int,))[1][0]
@@ -302,6 +306,16 @@ def _group_rows(reader: Reader, keys: list[tuple[Any, ...]]) -> list[dict[str, A
             }
         )
     return rows
+
+
+FACETS = Dialect(
+    rows=lambda reader, sql, args: reader.all(sql, args),
+    group_filters=_group_filters,
+    words=lambda needle: ("onrecord_words(g.value, ?)", [needle]),
+    group_rows=_group_rows,
+    details=directory_details,
+    postgres=False,
+)
 
 
 # ---------------------------------------------------------------- statements

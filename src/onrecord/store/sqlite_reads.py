@@ -251,19 +251,27 @@ def _count_beyond(reader: Reader, count_sql: str, args: list[Any], offset: int) 
     return 0 if offset == 0 else reader.all(count_sql, args)[0][0]
 
 
-def source_directory_from_rows(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
-    """The sources directory counted from the rows, for filters the aggregates do not hold (sqlite_pages.py)."""
-    f.check()
+def _directory_where(f: StatementFilter) -> tuple[list[str], list[Any]]:
+    """The row filters of the sources directory (over s=sources, ar=articles, o=outlets) and their params."""
     where, args = _filter_sql(f)
     if f.q:
         where.append("lower(s.name) LIKE ? ESCAPE '\\'")
         args.append(_like_pattern(f.q))
+    return where, args
+
+
+DIRECTORY_ARTICLE_JOINS = "JOIN articles ar ON ar.id = s.article_id LEFT JOIN outlets o ON o.id = ar.outlet_id"
+
+
+def source_directory_from_rows(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:
+    """The sources directory counted from the rows, for filters the aggregates do not hold (sqlite_pages.py)."""
+    f.check()
+    where, args = _directory_where(f)
     where_sql = f"WHERE {' AND '.join(where)}" if where else ""
     needs_article = bool(f.outlet or f.date_from or f.date_to)
-    article_joins = "JOIN articles ar ON ar.id = s.article_id LEFT JOIN outlets o ON o.id = ar.outlet_id"
     base = f"""
         FROM sources s
-        {article_joins if needs_article else ""}
+        {DIRECTORY_ARTICLE_JOINS if needs_article else ""}
         LEFT JOIN attributions at ON at.article_id = s.article_id AND at.source_id = s.id
         {where_sql}
     """
@@ -272,7 +280,7 @@ def source_directory_from_rows(reader: Reader, f: StatementFilter, limit: int, o
     keys = reader.all(
         f"""SELECT lower(s.name), s.kind, count(at.id) AS statements, count(DISTINCT s.article_id) AS articles,
                    count(*) OVER () {base} {group}
-            ORDER BY statements DESC, articles DESC, lower(s.name) LIMIT ? OFFSET ?""",
+            ORDER BY statements DESC, articles DESC, lower(s.name), s.kind LIMIT ? OFFSET ?""",
         [*args, limit, offset],
     )
     total = (
@@ -280,29 +288,49 @@ def source_directory_from_rows(reader: Reader, f: StatementFilter, limit: int, o
     )
     if not keys:
         return Page([], total, limit, offset)
-    # Step 2: names, roles, affiliations, outlets and dates for the groups on this page only. The name shown
-    # is max(): of "CLINTON" and "Clinton" it picks the mixed-case spelling. No attributions here: the
-    # filters are on sources, articles and outlets, and every aggregate is DISTINCT or min/max, so
-    # joining them only multiplied the rows to aggregate.
+    details = directory_details(reader, f, [(k[0], k[1]) for k in keys])
+    rows = []
+    for name_key, kind, statements, articles, _ in keys:
+        row = details[(name_key, kind)]
+        del row["articles"]  # counted with the statements in step 1
+        rows.append({**row, "statements": statements, "articles": articles})
+    return Page(rows, total, limit, offset)
+
+
+def directory_details(
+    reader: Reader, f: StatementFilter, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Step 2 of the filtered directory, for the (name_key, kind) groups of one page only: the name shown,
+    roles, affiliations, outlets, first and last seen and articles, from the group's rows that pass ``f``.
+
+    The name shown is max(): of "CLINTON" and "Clinton" it picks the mixed-case spelling. No attributions
+    here: the filters are on sources, articles and outlets, and every aggregate is DISTINCT or min/max, so
+    joining them only multiplied the rows to aggregate.
+    """
+    if not keys:
+        return {}
+    where, args = _directory_where(f)
     values = ", ".join("(?, ?)" for _ in keys)
-    detail_where = [*where, f"(lower(s.name), s.kind) IN (VALUES {values})"]
+    # The page's keys as the outer loop, each a seek of the sources_group index (an IN list of row
+    # values was a scan of the whole index).
     details = reader.all(
-        f"""SELECT lower(s.name) AS name_key, s.kind AS kind, max(s.name) AS name,
+        f"""WITH page(name_key, kind) AS (VALUES {values})
+            SELECT lower(s.name) AS name_key, s.kind AS kind, max(s.name) AS name,
                    group_concat(DISTINCT s.role || char(31)) AS roles,
                    group_concat(DISTINCT s.affiliation || char(31)) AS affiliations,
                    group_concat(DISTINCT o.name || char(31)) AS outlets,
-                   min(ar.published) AS first_seen, max(ar.published) AS last_seen
-            FROM sources s {article_joins}
-            WHERE {" AND ".join(detail_where)} {group}""",
-        [*args, *(part for key in keys for part in key[:2])],
+                   min(ar.published) AS first_seen, max(ar.published) AS last_seen,
+                   count(DISTINCT s.article_id) AS articles
+            FROM page CROSS JOIN sources s ON lower(s.name) = page.name_key AND s.kind = page.kind
+            {DIRECTORY_ARTICLE_JOINS}
+            {"WHERE " + " AND ".join(where) if where else ""} GROUP BY lower(s.name), s.kind""",
+        [*(part for key in keys for part in key), *args],
     )
-    by_key = {(d["name_key"], d["kind"]): dict(d) for d in details}
-    rows = []
-    for name_key, kind, statements, articles, _ in keys:
-        row = by_key[(name_key, kind)]
-        del row["name_key"]
-        rows.append(_split_lists({**row, "statements": statements, "articles": articles}))
-    return Page(rows, total, limit, offset)
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for detail in details:
+        row = dict(detail)
+        found[(row.pop("name_key"), row["kind"])] = _split_lists(row)
+    return found
 
 
 def _split_lists(row: dict[str, Any]) -> dict[str, Any]:

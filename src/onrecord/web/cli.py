@@ -106,7 +106,8 @@ def run_server(
     "db_url",
     default=DEFAULT_DB,
     show_default=True,
-    help="Corpus database: sqlite:///path/to.db or a plain path. Opened read-only.",
+    help="Corpus database: sqlite:///path/to.db, a plain path or postgresql://... Opened read-only; a database "
+    "from an older onrecord is migrated first if it may be written, else refused with what to run.",
 )
 @click.option(
     "--host", default=DEFAULT_HOST, show_default=True, help="Interface to bind; 0.0.0.0 exposes it to the network."
