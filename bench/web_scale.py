@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import statistics
 import sys
 import time
@@ -95,8 +94,15 @@ _SQLITE_COPY = [
 
 def grow_sqlite(path: Path, base: Path, size: int) -> float:
     """Add replicas of the base's articles to ``path`` until it holds ``size`` articles; seconds taken."""
+    from onrecord.store import Database
+
     started = time.perf_counter()
-    conn = sqlite3.connect(path, isolation_level=None)
+    with Database.open(path) as database:  # the store's own write connection (autocommit)
+        database.execute_write_fn(lambda conn: _grow_sqlite(conn, base, size))
+    return time.perf_counter() - started
+
+
+def _grow_sqlite(conn: Any, base: Path, size: int) -> None:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("ATTACH DATABASE ? AS base", (f"{base.resolve().as_uri()}?mode=ro",))
     base_n = conn.execute("SELECT count(*) FROM base.articles").fetchone()[0]
@@ -116,8 +122,6 @@ def grow_sqlite(path: Path, base: Path, size: int) -> float:
         conn.execute("COMMIT")
         have += n
     conn.execute("DETACH DATABASE base")
-    conn.close()
-    return time.perf_counter() - started
 
 
 def finish_sqlite(path: Path) -> None:
@@ -128,10 +132,12 @@ def finish_sqlite(path: Path) -> None:
         rebuild = getattr(database, "rebuild_aggregates", None)
         if rebuild is not None:
             rebuild()
-    conn = sqlite3.connect(path, isolation_level=None)
+        database.execute_write_fn(_analyze_and_checkpoint)
+
+
+def _analyze_and_checkpoint(conn: Any) -> None:
     conn.execute("ANALYZE")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
 
 
 def sqlite_bytes(path: Path) -> int:
@@ -388,11 +394,10 @@ def main() -> None:
         db_path = opts.work / "scale.db"
         for stale in opts.work.glob("scale.db*"):
             stale.unlink()
-        conn = sqlite3.connect(opts.base)
-        conn.execute("VACUUM INTO ?", (str(db_path),))
-        conn.close()
         from onrecord.store import Database
 
+        with Database.open(opts.base) as base:  # a compact copy of the base corpus
+            base.execute_write_fn(lambda conn: conn.execute("VACUUM INTO ?", (str(db_path),)))
         Database.open(db_path).close()  # migrate the copy to this version's schema
         db: str = str(db_path)
     else:

@@ -35,7 +35,7 @@ def build_old_database(url: str | Path) -> None:
         return
     import psycopg
 
-    from onrecord.store.postgres import load_postgres_migrations, migrate
+    from onrecord.store.postgres_schema import load_postgres_migrations, migrate
 
     with psycopg.connect(url, autocommit=True) as conn:
         assert migrate(conn, load_postgres_migrations()[:OLD_VERSION], label=url) == OLD_VERSION

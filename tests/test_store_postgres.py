@@ -21,7 +21,7 @@ from onrecord.model import Article, ArticleAnalysis, content_hash
 from onrecord.store import Database, QueryTimeout, StatementFilter, StoreError, WriteOutcome, ingest_paths
 from onrecord.store.db import Migration, load_migrations
 from onrecord.store.polnear_jsonl import default_polnear_dir, write_polnear_jsonl
-from onrecord.store.postgres import load_postgres_migrations, migrate, schema_version
+from onrecord.store.postgres_schema import load_postgres_migrations, migrate, schema_version
 from test_store import TEXT, make_analysis
 
 with warnings.catch_warnings():

@@ -1,7 +1,8 @@
-"""The page aggregates of migration 005, kept by the writer of either backend.
+"""The page aggregates of migrations 005 and 006, kept by the writer of either backend.
 
-``outlet_month_counts``, ``outlet_kind_statements``, ``source_groups`` and ``source_group_values``
-hold what the overview and the sources directory used to recount on every request. The writer calls
+``outlet_month_counts``, ``outlet_kind_statements``, ``source_groups``, ``source_group_values`` and
+``source_group_facets`` (006: per role, affiliation and outlet value) hold what the overview and the
+sources directory used to recount on every request. The writer calls
 :func:`article_delta` with ``sign=+1`` after an article's rows are inserted and with ``sign=-1``
 before they are deleted for a replacement, in the same transaction, so the aggregates always equal a
 recount of the rows (tests/test_store_aggregates.py checks this after adds and replacements).

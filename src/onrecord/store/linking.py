@@ -149,7 +149,7 @@ def sqlite_session(conn: sqlite3.Connection, label: str, *, write: bool) -> Iter
 def postgres_session(conn: Any, label: str, psycopg: Any, *, write: bool) -> Iterator[LinkSql]:
     """A transaction on PostgreSQL's writer connection: holding the link advisory lock to write, else a
     read-only REPEATABLE READ one (one snapshot for all its reads)."""
-    from onrecord.store.postgres import LOCK_CLASS
+    from onrecord.store.postgres_schema import LOCK_CLASS
 
     try:
         with conn.transaction():

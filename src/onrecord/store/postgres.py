@@ -11,12 +11,10 @@ for outlets and claims, row locks (``SELECT ... FOR UPDATE``) when an article is
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from onrecord.model import ArticleAnalysis, InputFailure
@@ -32,7 +30,16 @@ from onrecord.store.base import (
     WriteOutcome,
     older_schema_refusal,
 )
-from onrecord.store.db import Migration, url_label
+from onrecord.store.db import url_label
+from onrecord.store.postgres_schema import (
+    NOW_TEXT,
+    check_writable,
+    load_postgres_migrations,
+    migrate,
+    refuse_newer,
+    require_psycopg,
+    schema_version,
+)
 from onrecord.store.sqlite_writes import CLAIM_LEASE_S, _owner_alive
 from onrecord.store.story_reads import StoryReads
 
@@ -40,12 +47,7 @@ if TYPE_CHECKING:
     import psycopg
 
 SCHEMES = ("postgresql", "postgres")
-EXTRA_HINT = "install the optional extra: pip install 'onrecord[postgres]' (psycopg 3)"
-# pg_advisory_lock keys: (onrecord's class id, what is locked). 0x6f6e7263 is "onrc".
-LOCK_CLASS = 0x6F6E7263
-MIGRATION_LOCK = 1
 DEADLOCK_RETRIES = 3
-_MIGRATION_NAME = re.compile(r"^(\d{3})_[\w-]+\.sql$")
 _INSERT_SOURCE = (
     "INSERT INTO sources (article_id, id, name, kind, role, affiliation, country, seniority, status, count,"
     " anonymity_reason, canonical_actor) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
@@ -66,111 +68,10 @@ _INSERT_STATEMENT = (
     " VALUES (%s,%s,%s,%s,%s)"
 )
 _ARTICLE_COLUMNS = ("title", "author", "url", "outlet_id", "published", "language", "text", "model", "analysis_json")
-_NOW_TEXT = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 
 def is_postgres_url(url: object) -> bool:
     return isinstance(url, str) and url.split("://", 1)[0].lower() in SCHEMES and "://" in url
-
-
-def _psycopg(url: str) -> Any:
-    try:
-        import psycopg
-    except ImportError as exc:
-        raise StoreError(f"--db {url_label(url)}: PostgreSQL support is not installed; {EXTRA_HINT}") from exc
-    return psycopg
-
-
-def load_postgres_migrations() -> list[Migration]:
-    """``migrations/postgresql/NNN_name.sql`` in order; numbered and named as SQLite's (a test checks)."""
-    folder = resources.files("onrecord.store") / "migrations" / "postgresql"
-    found = [
-        Migration(int(match.group(1)), entry.name, entry.read_text(encoding="utf-8"))
-        for entry in folder.iterdir()
-        if (match := _MIGRATION_NAME.match(entry.name))
-    ]
-    found.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
-            raise StoreError(
-                f"migration postgresql/{migration.name}: expected number {expected:03d}; numbering has a gap"
-            )
-    return found
-
-
-def schema_version(conn: psycopg.Connection) -> int | None:
-    """The last migration applied, 0 for an empty schema, None when the table of versions is missing."""
-    if conn.execute("SELECT to_regclass('onrecord_schema')").fetchone()[0] is None:
-        return None
-    return int(conn.execute("SELECT coalesce(max(version), 0) FROM onrecord_schema").fetchone()[0])
-
-
-def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None, *, label: str = "database") -> int:
-    """Apply the pending migrations, each in one transaction with its version row, under an advisory lock.
-
-    The lock (``pg_advisory_lock``, held for the whole run) makes two jobs starting together on a new
-    database safe: the second waits, then reads the version again and finds every migration applied.
-    """
-    psycopg = _psycopg(label)
-    migrations = load_postgres_migrations() if migrations is None else migrations
-    latest = migrations[-1].version if migrations else 0
-    try:
-        # Up to date (the usual case): no lock and no DDL, so a role allowed to write rows but not to
-        # create tables can ingest once an owner has migrated the schema.
-        current = schema_version(conn)
-        if current is not None:
-            _refuse_newer(current, latest, label)
-            if current == latest:
-                return current
-        conn.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, MIGRATION_LOCK))
-    except psycopg.Error as exc:
-        raise StoreError(f"{label}: could not read the schema version or take the migration lock: {exc}") from exc
-    migration = None
-    try:
-        with conn.transaction():
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS onrecord_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-                f" applied_at TEXT NOT NULL DEFAULT {_NOW_TEXT})"
-            )
-        current = schema_version(conn) or 0
-        _refuse_newer(current, latest, label)
-        for migration in migrations:
-            if migration.version <= current:
-                continue
-            with conn.transaction():
-                conn.execute(migration.sql.encode())  # no parameters: the script's statements run as one
-                conn.execute(
-                    "INSERT INTO onrecord_schema (version, name) VALUES (%s, %s)", (migration.version, migration.name)
-                )
-            current = migration.version
-        return current
-    except psycopg.Error as exc:
-        where = f"migration postgresql/{migration.name} failed" if migration is not None else "could not migrate"
-        raise StoreError(f"{label}: {where}: {exc}") from exc
-    finally:
-        if not conn.closed:
-            conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, MIGRATION_LOCK))
-
-
-def _check_writable(conn: psycopg.Connection, label: str) -> None:
-    """Refuse read-write opening as a role that may not write the corpus (a read-only role), now rather
-    than at the first batch."""
-    allowed = conn.execute(
-        "SELECT current_user, bool_and(has_table_privilege(t, 'INSERT, UPDATE, DELETE'))"
-        " FROM unnest(ARRAY['articles', 'sources', 'ingest_claims']) AS t"
-    ).fetchone()
-    if not allowed[1]:
-        raise StoreError(
-            f"{label}: role {allowed[0]!r} may not write this corpus (a read-only role?); "
-            "`serve` and `export` open it read-only, `ingest` needs a writer role (docs/store.md)"
-        )
-
-
-def _refuse_newer(current: int, latest: int, label: str) -> None:
-    if current > latest:
-        raise StoreError(
-            f"{label}: schema version {current} is newer than this onrecord knows ({latest}); upgrade onrecord"
-        )
 
 
 class PostgresDatabase(StoryReads, Database):
@@ -182,7 +83,7 @@ class PostgresDatabase(StoryReads, Database):
         self.read_only = read_only
         self.time_limit_s = time_limit_s
         self.conn: psycopg.Connection | None = None
-        self._psycopg = _psycopg(url)
+        self._psycopg = require_psycopg(url)
         self._local = threading.local()
         self._readers: list[postgres_reads.Reader] = []
         self._lock = threading.Lock()
@@ -204,7 +105,7 @@ class PostgresDatabase(StoryReads, Database):
         conn = database._connect()
         try:
             migrate(conn, label=database.label)
-            _check_writable(conn, database.label)
+            check_writable(conn, database.label)
         except BaseException:
             conn.close()
             raise
@@ -235,7 +136,7 @@ class PostgresDatabase(StoryReads, Database):
         latest = len(load_postgres_migrations())
         if version > latest:
             self.close()
-            _refuse_newer(version, latest, self.label)
+            refuse_newer(version, latest, self.label)
         if version < latest:
             self.close()
             self._migrate_older_schema(version, latest)
@@ -462,7 +363,7 @@ def _write_one(conn: psycopg.Connection, analysis: ArticleAnalysis, outlet_ids: 
         conn.execute(f"DELETE FROM {table} WHERE article_id = %s", (article.id,))
     # origin stays where the article was first read from; the rest follows the newest reading.
     assignments = ", ".join(f"{c} = %({c})s" for c in (*_ARTICLE_COLUMNS, "n_words"))
-    conn.execute(f"UPDATE articles SET {assignments}, ingested_at = {_NOW_TEXT} WHERE id = %(id)s", values)
+    conn.execute(f"UPDATE articles SET {assignments}, ingested_at = {NOW_TEXT} WHERE id = %(id)s", values)
     _insert_children(conn, analysis)
     return WriteOutcome.REPLACED
 

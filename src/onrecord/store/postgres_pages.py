@@ -392,7 +392,7 @@ def _statement_total(reader: Reader, f: StatementFilter, where: list[str], args:
         return _kind_total(reader, f), False
     if not where:
         return int(reader.tuples("SELECT coalesce(sum(statements), 0) FROM outlet_month_counts")[0][0]), False
-    return None  # role, affiliation or dates: no kept count holds them (see sqlite_pages._statement_total)
+    return None  # role, affiliation or dates: no kept count holds them (see sqlite_search._statement_total)
 
 
 def _ranked_search(reader: Reader, f: StatementFilter, limit: int, offset: int) -> Page:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from onrecord.model import ArticleAnalysis, InputFailure
-from onrecord.store import sqlite_export, sqlite_pages, sqlite_reads, sqlite_writes, story_reads
+from onrecord.store import sqlite_export, sqlite_pages, sqlite_reads, sqlite_search, sqlite_writes, story_reads
 from onrecord.store.base import (
     DEFAULT_TIME_LIMIT_S,
     EXPORT_TABLES,
@@ -239,7 +239,7 @@ class SQLiteDatabase(StoryReads, Database):
 
     def search_statements(self, f: StatementFilter, limit: int = 50, offset: int = 0, after: str | None = None) -> Page:
         with self._reading() as reader:
-            return sqlite_pages.search_statements(reader, f, limit, offset, after)
+            return sqlite_search.search_statements(reader, f, limit, offset, after)
 
     def facet_values(self) -> dict[str, list[str]]:
         with self._reading() as reader:
