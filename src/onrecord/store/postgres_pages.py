@@ -30,7 +30,7 @@ from onrecord.store.postgres_reads import (
     words_pattern,
 )
 from onrecord.store.source_facets import Dialect, facet_directory, facet_filter
-from onrecord.store.sqlite_pages import SCAN_WINDOW
+from onrecord.store.sqlite_search import SCAN_WINDOW
 
 PUBLISHED_KEY = "(coalesce(ar.published, '') COLLATE \"C\")"
 TITLE_KEY = "(coalesce(ar.title, '') COLLATE \"C\")"
