@@ -177,11 +177,11 @@ def test_migration_005_fills_the_aggregates_of_an_existing_database(tmp_path: Pa
 
 
 def test_a_common_word_ranks_a_bounded_set_and_says_so(database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    from onrecord.store import postgres_pages, sqlite_pages
+    from onrecord.store import postgres_pages, sqlite_search
 
     everything = database.search_statements(StatementFilter(q="said"), limit=100)
     assert everything.total == 2 * len(DATES) and not everything.extra["total_capped"]
-    for module in (sqlite_pages, postgres_pages):
+    for module in (sqlite_search, postgres_pages):
         monkeypatch.setattr(module, "RANKED_MATCHES", 5)
     page = database.search_statements(StatementFilter(q="said"), limit=2)
     assert page.total == 5 and page.extra["total_capped"] and len(page.rows) == 2
