@@ -24,7 +24,7 @@ from onrecord.model import Article, ArticleAnalysis, InputFailure, SourceKind, c
 from onrecord.store import Store, StoreError, ingest_paths
 from onrecord.store import linking as store_linking
 from onrecord.store.corpus_source_reads import corpus_source_summary_rows
-from onrecord.store.link_rows import MATERIALISED, document_state
+from onrecord.store.link_rows import MATERIALISED
 
 try:  # tests/ as a folder of modules (pytest's default) or as a package
     from test_export import db_arg, read_back
@@ -298,7 +298,7 @@ def test_link_rebuild_relinks_in_date_order(backend: str, tmp_path: Path) -> Non
 def test_document_state_is_what_as_dict_writes() -> None:
     linker = link_all(corpus())
     documents = {item["article_id"]: item for item in linker.as_dict()["documents"]}
-    assert {article_id: document_state(linker, article_id) for article_id in documents} == documents
+    assert {article_id: linker.document_state(article_id) for article_id in documents} == documents
 
 
 @pytest.mark.parametrize("meanwhile", ["stored", "linked"])

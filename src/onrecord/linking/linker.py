@@ -292,24 +292,26 @@ class Linker:
 
     # -- state --------------------------------------------------------------------------------------------
 
+    def document_state(self, article_id: str) -> dict[str, Any]:
+        """One article's item of :meth:`as_dict`'s ``documents``: the store keeps these one row an article."""
+        r = self.records[article_id]
+        return {
+            "article_id": r.article_id,
+            "published": r.published,
+            "outlet": r.outlet,
+            "title": r.title,
+            "copy_signature": CopyIndex.encode(r.copy_signature),
+            "story": self.stories.encode(r.story),
+            "terms": sorted(self.stories.terms[t] for t in r.term_ids),
+            "source_keys": r.source_keys,
+            "statements": [s.to_dict() for s in r.statements],
+        }
+
     def as_dict(self) -> dict[str, Any]:
         """The whole state as JSON-ready data; :meth:`from_dict` restores it exactly."""
         return {
             "version": STATE_VERSION,
-            "documents": [
-                {
-                    "article_id": r.article_id,
-                    "published": r.published,
-                    "outlet": r.outlet,
-                    "title": r.title,
-                    "copy_signature": CopyIndex.encode(r.copy_signature),
-                    "story": self.stories.encode(r.story),
-                    "terms": sorted(self.stories.terms[t] for t in r.term_ids),
-                    "source_keys": r.source_keys,
-                    "statements": [s.to_dict() for s in r.statements],
-                }
-                for r in self.records.values()
-            ],
+            "documents": [self.document_state(article_id) for article_id in self.records],
             "copy_links": [[*k, v] for k, v in sorted(self.copy_links.items())],
             "story_links": [[*k, v] for k, v in sorted(self.story_links.items())],
             "statement_links": [[*k[0], *k[1], v] for k, v in sorted(self.statement_links.items())],

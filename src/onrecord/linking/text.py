@@ -99,8 +99,9 @@ def _squash(name: str) -> str:
 def _outlet_aliases() -> dict[str, str]:
     aliases: dict[str, str] = {}
     tables = (
-        resources.files("onrecord.analysis.sources") / "data" / "outlets.tsv",
-        resources.files("onrecord.linking") / "data" / "outlet_aliases.tsv",
+        # Through the top package: naming onrecord.analysis.sources would import it, and spaCy with it.
+        resources.files("onrecord") / "analysis" / "sources" / "data" / "outlets.tsv",
+        resources.files("onrecord") / "linking" / "data" / "outlet_aliases.tsv",
     )
     for table in tables:
         with table.open(encoding="utf-8") as handle:

@@ -49,27 +49,6 @@ MATERIALISED: dict[str, tuple[str, ...]] = {
 }
 
 
-def document_state(linker: Linker, article_id: str) -> dict[str, Any]:
-    """One article's item of ``Linker.as_dict()["documents"]``, without serialising the whole corpus.
-
-    Must stay the same as what ``as_dict`` writes (tests/test_story_store.py compares the two).
-    """
-    from onrecord.linking.copies import CopyIndex
-
-    record = linker.records[article_id]
-    return {
-        "article_id": record.article_id,
-        "published": record.published,
-        "outlet": record.outlet,
-        "title": record.title,
-        "copy_signature": CopyIndex.encode(record.copy_signature),
-        "story": linker.stories.encode(record.story),
-        "terms": sorted(linker.stories.terms[t] for t in record.term_ids),
-        "source_keys": record.source_keys,
-        "statements": [s.to_dict() for s in record.statements],
-    }
-
-
 def link_rows(linker: Linker, touching: set[str]) -> list[LinkRow]:
     """The linker's links that touch any article of ``touching``, as ``links`` rows."""
     out: list[LinkRow] = []

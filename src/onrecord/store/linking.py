@@ -39,7 +39,6 @@ from onrecord.store.link_rows import (
     LINK_COLUMNS,
     LINK_SELECTS,
     MATERIALISED,
-    document_state,
     link_rows,
     linker_state,
     materialise,
@@ -327,7 +326,7 @@ def _write_links(sql: LinkSql, work: _Linking) -> None:
     sql.delete_in("links", "article_b", touched)
     sql.run_many(
         "INSERT INTO link_documents (article_id, model, state) VALUES (?, ?, ?)",
-        [(article_id, model, _json(document_state(linker, article_id))) for article_id, model in work.added.items()],
+        [(article_id, model, _json(linker.document_state(article_id))) for article_id, model in work.added.items()],
     )
     sql.run_many(f"INSERT INTO links ({LINK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", link_rows(linker, set(touched)))
 
