@@ -8,7 +8,9 @@ with :func:`onrecord.linking.link_all` in date order.
 
 Figures: story links are scored pairwise over every pair of labelled articles (same story in gold vs same
 story predicted). A statement pair counts where both labelled statements were extracted (an attribution
-whose content overlaps the labelled span); a predicted link is both in one statement group.
+whose content overlaps the labelled span), whatever source, cue or kind the extraction gave it (a side
+extracted with a wrong source, or none, is scored, and counts as a miss when it breaks the link); the pairs
+not scored are listed with the errors. A predicted link is both in one statement group.
 """
 
 from __future__ import annotations
@@ -227,13 +229,19 @@ def evaluate(
         for member in group.members:
             group_of[member] = group.group_id
     counts: dict[str, dict[str, int]] = {}  # "all", "round <n>", "sourced": outcome -> pairs
-    not_extracted = 0
+    not_extracted = not_extracted_same = 0
     wrong: list[str] = []
     for pair in pairs:
         a = _extracted(analyses[pair.a.file], pair.a)
         b = _extracted(analyses[pair.b.file], pair.b)
-        if a is None or b is None:
+        if a is None or b is None:  # no extracted content overlaps a labelled statement: not scored, but listed
             not_extracted += 1
+            not_extracted_same += pair.same
+            missing = " and ".join(side for side, found in (("a", a), ("b", b)) if found is None)
+            wrong.append(
+                f"not scored, {missing} not extracted ({'same' if pair.same else 'different'}, {pair.kind}): "
+                f"{pair.a.file} {pair.a.start}-{pair.a.end} ~ {pair.b.file} {pair.b.start}-{pair.b.end}"
+            )
             continue
         key_a, key_b = (ids[pair.a.file], a), (ids[pair.b.file], b)
         linked = key_a in group_of and group_of.get(key_a) == group_of.get(key_b)
@@ -262,6 +270,8 @@ def evaluate(
         "statement_pairs": len(pairs),
         "statement_pairs_not_extracted": not_extracted,
         "statement_links": _prf(every["tp"], every["fp"], every["fn"]),
+        # every labelled "same" pair, those with a side not extracted counted as misses: the end-to-end figure
+        "statement_links_end_to_end_recall": _prf(every["tp"], every["fp"], every["fn"] + not_extracted_same)["recall"],
         "hard_negative_false_link_rate": _false_link_rate(every),
         "statement_pairs_source_extracted": sum(sourced.values()),
         "statement_links_source_extracted": _prf(sourced["tp"], sourced["fp"], sourced["fn"]),
@@ -300,6 +310,8 @@ def format_report(figures: dict[str, Any]) -> str:
             f"  of which {figures['statement_pairs_source_extracted']} with both sources extracted as in gold: "
             f"P {sourced['precision']:.3f} R {sourced['recall']:.3f} "
             f"(tp {sourced['tp']}, fp {sourced['fp']}, fn {sourced['fn']})",
+            f"  end to end over all pairs, the 'same' pairs not extracted counted as misses: "
+            f"R {figures['statement_links_end_to_end_recall']:.3f}",
             *(
                 f"  labelling round {number}, {part['pairs']} pairs: P {part['precision']:.3f} "
                 f"R {part['recall']:.3f} (tp {part['tp']}, fp {part['fp']}, fn {part['fn']}); "

@@ -10,7 +10,6 @@ same links. Stories and statement groups are the connected components of the lin
 
 from __future__ import annotations
 
-import sys
 from array import array
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,10 +23,11 @@ from onrecord.linking.statements import (
     StatementGroup,
     UnionFind,
     pair_links,
+    statement_features,
     statement_score,
 )
 from onrecord.linking.stories import UNDATED, WINDOW_DAYS, StoryFeatures, StoryIndex, day_of
-from onrecord.linking.text import content_terms, outlet_key
+from onrecord.linking.text import outlet_key
 from onrecord.model import ArticleAnalysis, AttributionKind, SourceKind
 
 STATE_VERSION = 1
@@ -74,7 +74,6 @@ def _statement_features(analysis: ArticleAnalysis, source_keys: dict[str, str]) 
     for attribution in analysis.attributions:
         if attribution.content is None or attribution.kind == AttributionKind.UNSOURCED:
             continue
-        terms = frozenset(sys.intern(term) for term in content_terms(attribution.content.text))
         source = sources.get(attribution.source_id or "")
         key = source_keys.get(source.id, "") if source else ""
         if is_anonymous(source) or source.kind == SourceKind.DOCUMENT:
@@ -85,7 +84,12 @@ def _statement_features(analysis: ArticleAnalysis, source_keys: dict[str, str]) 
             match = key
         relay = sources.get(attribution.relay_source_id or "")
         relay_outlet = outlet_key(relay.name) if relay is not None else None
-        out.append(StatementFeatures(attribution.id, match, key, terms, relay_outlet))
+        descriptor = source.name if source is not None and match == "anonymous" else None
+        document = source is not None and source.kind == SourceKind.DOCUMENT
+        features = statement_features(
+            attribution.id, match, key, attribution.content.text, relay_outlet, descriptor, document
+        )
+        out.append(features)
     return out
 
 
@@ -191,10 +195,11 @@ class Linker:
                     score = statement_score(mine, record.outlet_key, theirs, other_record.outlet_key)
                     if score > 0:
                         found.append((mine, theirs, score))
-            linked = {(mine.attribution_id, theirs.attribution_id) for mine, theirs, _ in found}
-            found += pair_links(
-                record.statements, record.outlet_key, other_record.statements, other_record.outlet_key, linked
-            )
+            if other in result.story_links or other in result.copies:  # a few shared words: within one story only
+                linked = {(mine.attribution_id, theirs.attribution_id) for mine, theirs, _ in found}
+                found += pair_links(
+                    record.statements, record.outlet_key, other_record.statements, other_record.outlet_key, linked
+                )
             for mine, theirs, score in found:
                 key = _pair((new_id, mine.attribution_id), (other, theirs.attribution_id))
                 self._link("statement", key, score, (new_id, other))

@@ -1,20 +1,27 @@
 """Statement groups: one statement from one source, as the articles of the corpus carried it.
 
 Two attributions in different articles are linked when their sources agree (the same named person by
-surname, the same organisation or outlet; or both anonymous; or one cites as its source, or relays through,
-the outlet that published the other) and their contents share at least ``MIN_SHARED_TERMS`` content words
-(stemmed, numbers kept) covering ``MIN_OVERLAP`` of the shorter one and ``MIN_JACCARD`` of both (a quotation
-and its paraphrase keep the same content words); or when their contents are near-verbatim the same, whatever
-sources the extraction gave them; or, for one named source, by :func:`pair_links` (a paraphrase keeping a
-few distinctive words, the best match on both sides). Groups are the connected components of statement links.
+surname, the same organisation or outlet; or both anonymous, with descriptors that do not name two different
+kinds of source; or one cites as its source, or relays through, the outlet that published the other) and
+their contents share at least ``MIN_SHARED_TERMS`` content words (stemmed, numbers kept) covering
+``MIN_OVERLAP`` of the shorter one and ``MIN_JACCARD`` of both (a quotation and its paraphrase keep the same
+content words); or share the same quoted words (:func:`shared_quotation`), or the same figure with other
+words (:func:`shared_figure`); or when their contents are near-verbatim the same, whatever sources the
+extraction gave them; or, for one named source (or two documents of one name) in two articles of one story,
+by :func:`pair_links` (a paraphrase keeping a few distinctive words, the best match on both sides). Groups
+are the connected components of statement links.
 """
 
 from __future__ import annotations
 
 import math
+import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from onrecord.linking.text import content_terms
 
 MIN_TERMS = 3
 MIN_SHARED_TERMS = 3
@@ -36,6 +43,26 @@ VERBATIM_SHARED_TERMS = 6
 # other statements on the same story are not chained in.
 PAIR_MIN_SHARED_TERMS = 2
 PAIR_MIN_WEIGHTED_OVERLAP = 0.4
+# Words one source is quoted with are that source's own: two articles quoting the same words from one named
+# source carry one statement, however differently each paraphrases around them ("extremely careless").
+# Two content words at least (one word, "rigged", is a label many statements share); three for anonymous
+# sources, whose identity rests on the content alone.
+QUOTED_MIN_TERMS = 2
+QUOTED_MIN_TERMS_ANONYMOUS = 3
+# A figure ("$916 million", "5 million dollars") is the most specific thing a statement says: one source
+# giving the same figure with MIN_SHARED_TERMS shared words in all, covering FIGURE_MIN_OVERLAP of the shorter
+# content (not a long statement that mentions the figure in passing), is one statement. Years are not figures.
+FIGURE_MIN_OVERLAP = 1 / 3
+_YEAR = re.compile(r"(19|20)\d\d")
+# An anonymous source's descriptor is all that says who it is: a state attorney and a jury are two sources
+# whatever they said. Descriptors that share no word are two kinds of source, unless either is one of these
+# generic words, which any informant may be called ("officials", "people familiar with the matter").
+GENERIC_DESCRIPTORS = frozenset(
+    content_terms("source sources official officials person persons people familiar matter aide aides")
+)
+# Double quotation marks: curly, straight, and the doubled apostrophes some outlets print; an unclosed one
+# runs to the end of the content (a quotation the content cuts off).
+_QUOTED = re.compile(r"\u201c([^\u201c\u201d]*)(?:\u201d|$)|\"([^\"]*)(?:\"|$)|''(.*?)(?:''|$)", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +72,9 @@ class StatementFeatures:
     corpus_key: str  # the raw corpus-source key of its source
     terms: frozenset[str]
     relay_outlet: str | None  # the outlet it cites as its channel ("NBC reports, citing ...")
+    quoted: tuple[str, ...] = ()  # the content words of each quotation in the content, space-joined, in order
+    descriptor: frozenset[str] = frozenset()  # an anonymous source's descriptor words ("state", "attorney")
+    document: bool = False  # its source is a document (a video, a report, a poll), not a person
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +83,9 @@ class StatementFeatures:
             "corpus_key": self.corpus_key,
             "terms": sorted(self.terms),
             "relay_outlet": self.relay_outlet,
+            "quoted": list(self.quoted),
+            "descriptor": sorted(self.descriptor),
+            "document": self.document,
         }
 
     @classmethod
@@ -63,7 +96,65 @@ class StatementFeatures:
             data["corpus_key"],
             frozenset(data["terms"]),
             data["relay_outlet"],
+            tuple(data.get("quoted", ())),  # state saved before quotations were kept has none
+            frozenset(data.get("descriptor", ())),
+            bool(data.get("document", False)),
         )
+
+
+def statement_features(
+    attribution_id: str,
+    source_match: str,
+    corpus_key: str,
+    content: str,
+    relay_outlet: str | None,
+    descriptor: str | None = None,
+    document: bool = False,
+) -> StatementFeatures:
+    """What statement links compare of one attribution; ``descriptor`` names an anonymous source or document."""
+    return StatementFeatures(
+        attribution_id,
+        source_match,
+        corpus_key,
+        frozenset(sys.intern(term) for term in content_terms(content)),
+        relay_outlet,
+        quotations(content),
+        frozenset(content_terms(descriptor)) if descriptor and source_match == "anonymous" else frozenset(),
+        document,
+    )
+
+
+def quotations(content: str) -> tuple[str, ...]:
+    """The content words of each quotation of ``content`` with ``QUOTED_MIN_TERMS`` of them, space-joined."""
+    out = []
+    for match in _QUOTED.finditer(content):
+        terms = content_terms(next(group for group in match.groups() if group is not None))
+        if len(terms) >= QUOTED_MIN_TERMS:
+            out.append(" ".join(terms))
+    return tuple(out)
+
+
+def shared_quotation(one: StatementFeatures, other: StatementFeatures) -> int:
+    """The most content words one side quotes that the other quotes too, in the same order (0 if none)."""
+    best = 0
+    for mine in one.quoted:
+        for theirs in other.quoted:
+            shorter, longer = (mine, theirs) if len(mine) <= len(theirs) else (theirs, mine)
+            if f" {shorter} " in f" {longer} ":
+                best = max(best, shorter.count(" ") + 1)
+    return best
+
+
+def shared_figure(shared: frozenset[str]) -> bool:
+    """Whether the shared words hold a figure: a number that is not a year."""
+    return any(term[0].isdigit() and not _YEAR.fullmatch(term) for term in shared)
+
+
+def descriptors_differ(one: StatementFeatures, other: StatementFeatures) -> bool:
+    """Two anonymous sources described as two kinds of source (no word in common, neither generic)."""
+    if not one.descriptor or not other.descriptor or not one.descriptor.isdisjoint(other.descriptor):
+        return False
+    return one.descriptor.isdisjoint(GENERIC_DESCRIPTORS) and other.descriptor.isdisjoint(GENERIC_DESCRIPTORS)
 
 
 def same_source(
@@ -82,17 +173,24 @@ def statement_score(
     one: StatementFeatures, one_outlet: str | None, other: StatementFeatures, other_outlet: str | None
 ) -> float:
     """How strongly two attributions are the same statement from the same source; 0 when they are not."""
-    shorter = min(len(one.terms), len(other.terms))
-    if shorter < MIN_TERMS:
-        return 0.0
-    shared = len(one.terms & other.terms)
-    jaccard = shared / len(one.terms | other.terms)
+    shared_terms = one.terms & other.terms
+    shared = len(shared_terms)
+    jaccard = shared / len(one.terms | other.terms) if shared else 0.0
     if jaccard >= VERBATIM_JACCARD and shared >= VERBATIM_SHARED_TERMS:
         return round(jaccard, 6)
-    if shared < MIN_SHARED_TERMS or not same_source(one, one_outlet, other, other_outlet):
+    if not shared or not same_source(one, one_outlet, other, other_outlet):
         return 0.0
+    shorter = min(len(one.terms), len(other.terms))
     overlap = shared / shorter
     anonymous = one.source_match == "anonymous" and other.source_match == "anonymous"
+    if anonymous and descriptors_differ(one, other) and not _relayed(one, one_outlet, other, other_outlet):
+        return 0.0
+    if shared_quotation(one, other) >= (QUOTED_MIN_TERMS_ANONYMOUS if anonymous else QUOTED_MIN_TERMS):
+        return round(max(overlap, jaccard), 6)
+    if shorter < MIN_TERMS or shared < MIN_SHARED_TERMS:
+        return 0.0
+    if not anonymous and overlap >= FIGURE_MIN_OVERLAP and shared_figure(shared_terms):
+        return round(max(overlap, jaccard), 6)
     if not anonymous and shared >= MANY_SHARED_TERMS and jaccard >= MANY_SHARED_MIN_JACCARD:
         return round(max(overlap, jaccard), 6)
     if overlap < (ANONYMOUS_MIN_OVERLAP if anonymous else MIN_OVERLAP):
@@ -100,6 +198,15 @@ def statement_score(
     if jaccard < (ANONYMOUS_MIN_JACCARD if anonymous else MIN_JACCARD):
         return 0.0
     return round(overlap, 6)
+
+
+def _relayed(
+    one: StatementFeatures, one_outlet: str | None, other: StatementFeatures, other_outlet: str | None
+) -> bool:
+    """Whether one side relays the outlet that published the other ("NBC reports, citing officials")."""
+    return (other_outlet is not None and one.relay_outlet == other_outlet) or (
+        one_outlet is not None and other.relay_outlet == one_outlet
+    )
 
 
 def pair_links(
@@ -111,37 +218,93 @@ def pair_links(
 ) -> list[tuple[StatementFeatures, StatementFeatures, float]]:
     """Named-source paraphrases between two articles that :func:`statement_score` missed (see above).
 
-    ``linked`` holds the (mine, theirs) attribution ids already linked; the result depends only on the two
-    articles, so it is the same whichever arrives first.
+    ``linked`` holds the (mine, theirs) attribution ids already linked. First the statements not linked yet
+    are paired, each with its best match among them. Then a statement linked already (its counterpart is
+    in the other article) takes a second link only on the words it is linked by (the same statement said
+    twice there, as a quotation and a paraphrase), never on its other words (which would chain in the other
+    half of a compound statement, "extremely careless ... administrative sanctions"). The result depends
+    only on the two articles, so it is the same whichever arrives first.
     """
     weight = _statement_term_weights(mine, theirs)
-    candidates: dict[tuple[int, int], float] = {}
+    scores: dict[tuple[int, int], float] = {}
     for i, one in enumerate(mine):
-        if one.source_match == "anonymous":
-            continue
         for j, other in enumerate(theirs):
-            if other.source_match == "anonymous" or one.terms.isdisjoint(other.terms):
-                continue
-            if not same_source(one, my_outlet, other, their_outlet):
+            if one.terms.isdisjoint(other.terms) or not _paired_sources(one, my_outlet, other, their_outlet):
                 continue
             shared = one.terms & other.terms
             lighter = min(sum(weight[t] for t in one.terms), sum(weight[t] for t in other.terms))
             score = sum(weight[t] for t in shared) / lighter if lighter > 0 else 0.0
-            candidates[(i, j)] = score if len(shared) >= PAIR_MIN_SHARED_TERMS else 0.0
+            scores[(i, j)] = score if len(shared) >= PAIR_MIN_SHARED_TERMS else 0.0
+
+    def ids(pair: tuple[int, int]) -> tuple[str, str]:
+        return mine[pair[0]].attribution_id, theirs[pair[1]].attribution_id
+
+    my_linked, their_linked = {one for one, _ in linked}, {other for _, other in linked}
+    unlinked = {p: v for p, v in scores.items() if ids(p)[0] not in my_linked and ids(p)[1] not in their_linked}
+    first = _mutual_best(unlinked)
+    now_linked = linked | {ids(pair) for pair in first}
+    my_cover, their_cover = _linked_words(mine, theirs, now_linked)
+    second: dict[tuple[int, int], float] = {}
+    for (i, j), score in scores.items():
+        one, other = ids((i, j))
+        if (one, other) in now_linked or (one not in my_cover and other not in their_cover):
+            continue
+        shared = mine[i].terms & theirs[j].terms
+        if _on_linked_words(shared, my_cover.get(one)) and _on_linked_words(shared, their_cover.get(other)):
+            second[(i, j)] = score
+    found = sorted({**first, **_mutual_best(second)}.items())
+    return [(mine[i], theirs[j], round(score, 6)) for (i, j), score in found]
+
+
+def _paired_sources(
+    one: StatementFeatures, one_outlet: str | None, other: StatementFeatures, other_outlet: str | None
+) -> bool:
+    """Sources the paraphrase rule trusts as one: a named source, or two documents named with the same word
+    ("the video", "video of the incident"). Not anonymous people: "Republicans" in two articles of one story
+    are many people, and two of them say two things.
+    """
+    if one.document and other.document:
+        return not one.descriptor.isdisjoint(other.descriptor)
+    if "anonymous" in (one.source_match, other.source_match):
+        return False
+    return same_source(one, one_outlet, other, other_outlet)
+
+
+def _mutual_best(candidates: dict[tuple[int, int], float]) -> dict[tuple[int, int], float]:
+    """The (mine, theirs) candidates each side's best match, at ``PAIR_MIN_WEIGHTED_OVERLAP`` or more."""
     best_of_mine: dict[int, tuple[float, int]] = {}
     best_of_theirs: dict[int, tuple[float, int]] = {}
-    for (i, j), score in candidates.items():  # ties go to the earlier statement: independent of arrival order
+    for (i, j), score in sorted(candidates.items()):  # ties go to the earlier statement: independent of order
         if score > best_of_mine.get(i, (-1.0, 0))[0]:
             best_of_mine[i] = (score, j)
         if score > best_of_theirs.get(j, (-1.0, 0))[0]:
             best_of_theirs[j] = (score, i)
-    out = []
-    for i, (score, j) in sorted(best_of_mine.items()):
-        if score < PAIR_MIN_WEIGHTED_OVERLAP or best_of_theirs[j][1] != i:
-            continue
-        if (mine[i].attribution_id, theirs[j].attribution_id) not in linked:
-            out.append((mine[i], theirs[j], round(score, 6)))
-    return out
+    return {
+        (i, j): score
+        for i, (score, j) in best_of_mine.items()
+        if score >= PAIR_MIN_WEIGHTED_OVERLAP and best_of_theirs[j][1] == i
+    }
+
+
+def _linked_words(
+    mine: list[StatementFeatures], theirs: list[StatementFeatures], linked: set[tuple[str, str]]
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """For each statement of either side already linked across, the words its links share."""
+    my_terms = {s.attribution_id: s.terms for s in mine}
+    their_terms = {s.attribution_id: s.terms for s in theirs}
+    my_cover: dict[str, set[str]] = {}
+    their_cover: dict[str, set[str]] = {}
+    for one, other in linked:
+        if one in my_terms and other in their_terms:
+            shared = my_terms[one] & their_terms[other]
+            my_cover.setdefault(one, set()).update(shared)
+            their_cover.setdefault(other, set()).update(shared)
+    return my_cover, their_cover
+
+
+def _on_linked_words(shared: frozenset[str], cover: set[str] | None) -> bool:
+    """Whether a candidate's shared words lie mostly (half at least) within the words already linked."""
+    return cover is None or 2 * len(shared & cover) >= len(shared)
 
 
 def _statement_term_weights(*articles: list[StatementFeatures]) -> dict[str, float]:
