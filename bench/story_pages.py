@@ -149,9 +149,9 @@ def _grow(conn: Any, base: Path, total: int, rng: random.Random) -> None:
     started = time.perf_counter()
     conn.execute(
         """INSERT INTO articles (id, title, author, url, outlet_id, published, origin, language, text, model,
-                                 analysis_json, n_words)
+                                 analysis, n_words)
            SELECT r.id, a.title, a.author, a.url, r.outlet_id, r.published, 'synthetic:' || r.id, a.language,
-                  a.text, a.model, a.analysis_json, a.n_words
+                  a.text, a.model, a.analysis, a.n_words
            FROM replica r JOIN base.articles a ON a.id = r.base_id ORDER BY r.id"""
     )
     for table, columns in (
@@ -161,8 +161,8 @@ def _grow(conn: Any, base: Path, total: int, rng: random.Random) -> None:
         ),
         (
             "attributions",
-            "id, kind, channel, source_id, relay_source_id, source_start, source_end, source_text, cue_start, cue_end,"
-            " cue_text, content_start, content_end, content_text, relay_start, relay_end, relay_text, confidence",
+            "id, kind, channel, source_id, relay_source_id, source_start, source_end, cue_start, cue_end,"
+            " content_start, content_end, relay_start, relay_end, confidence",
         ),
         (
             "claims",
@@ -199,18 +199,15 @@ def _grow(conn: Any, base: Path, total: int, rng: random.Random) -> None:
     print(f"grew {n:,} articles in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
-# Columns copied to PostgreSQL (its rowid and tsvector columns are generated there). Article text and
-# analysis are left empty: PostgreSQL keeps long text out of line (TOAST), so the rows the story reads
-# touch are the same size either way, and the full-text columns are not built for nothing.
+# Columns copied to PostgreSQL (its rowid and tsvector columns are generated there). The analysis is left
+# empty (the story reads never open it); the text is copied, as the statements' texts are cut from it.
 PG_COLUMNS = {
     "outlets": "id, name",
-    "articles": "id, title, author, url, outlet_id, published, origin, language, '' AS text, model,"
-    " '{}' AS analysis_json, n_words",
+    "articles": "id, title, author, url, outlet_id, published, origin, language, text, model, X'' AS analysis, n_words",
     "sources": "article_id, id, name, kind, role, affiliation, country, seniority, status, count,"
     " anonymity_reason, canonical_actor",
     "attributions": "article_id, id, kind, channel, source_id, relay_source_id, source_start, source_end,"
-    " source_text, cue_start, cue_end, cue_text, content_start, content_end, content_text, relay_start,"
-    " relay_end, relay_text, confidence",
+    " cue_start, cue_end, content_start, content_end, relay_start, relay_end, confidence",
     "claims": 'article_id, id, type, start, "end", text, value, unit, qualifier, date, date_end, relative,'
     " attribution_id, source_id",
     "stories": "article_id, story_id, copy_of",

@@ -56,11 +56,11 @@ SEARCHES = [
 _SQLITE_COPY = [
     # Articles of replica :k, the first :n of the base in rowid order; ids get a "-k" suffix.
     """INSERT INTO articles (id, title, author, url, outlet_id, published, origin, language, text, model,
-                             analysis_json, n_words, ingested_at)
+                             analysis, n_words, ingested_at)
        SELECT id || '-' || :k, title, author, url, outlet_id,
               CASE WHEN published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'
                    THEN date(published, printf('+%d days', :k * :shift)) ELSE published END,
-              origin || '#' || :k, language, text, model, {analysis}, n_words, ingested_at
+              origin || '#' || :k, language, text, model, analysis, n_words, ingested_at
        FROM base.articles WHERE rowid IN (SELECT rowid FROM base.articles ORDER BY rowid LIMIT :n)""",
     """INSERT INTO sources SELECT s.article_id || '-' || :k, s.id, s.name, s.kind, s.role, s.affiliation,
               s.country, s.seniority, s.status, s.count, s.anonymity_reason, s.canonical_actor
@@ -69,26 +69,18 @@ _SQLITE_COPY = [
        SELECT article_id || '-' || :k, source_id, start, end, text FROM base.mentions
        WHERE article_id IN (SELECT id FROM base.articles ORDER BY rowid LIMIT :n)""",
     """INSERT INTO attributions SELECT a.article_id || '-' || :k, a.id, a.kind, a.channel, a.source_id,
-              a.relay_source_id, a.source_start, a.source_end, a.source_text, a.cue_start, a.cue_end, a.cue_text,
-              a.content_start, a.content_end, a.content_text, a.relay_start, a.relay_end, a.relay_text,
-              a.confidence
+              a.relay_source_id, a.source_start, a.source_end, a.cue_start, a.cue_end,
+              a.content_start, a.content_end, a.relay_start, a.relay_end, a.confidence
        FROM base.attributions a WHERE a.article_id IN (SELECT id FROM base.articles ORDER BY rowid LIMIT :n)""",
     """INSERT INTO claims SELECT c.article_id || '-' || :k, c.id, c.type, c.start, c.end, c.text, c.value,
               c.unit, c.qualifier, c.date, c.date_end, c.relative, c.attribution_id, c.source_id
        FROM base.claims c WHERE c.article_id IN (SELECT id FROM base.articles ORDER BY rowid LIMIT :n)""",
+    # The full-text indexes keep no copy (migration 008): index the rows just added, from the rows.
     """INSERT INTO articles_fts (rowid, title, text)
-       SELECT ar.rowid, coalesce(ar.title, ''), ar.text FROM articles ar WHERE ar.rowid > :articles_before""",
-    """INSERT INTO statements_fts_map (article_id, attribution_id)
-       SELECT m.article_id || '-' || :k, m.attribution_id FROM base.statements_fts_map m
-       WHERE m.article_id IN (SELECT id FROM base.articles ORDER BY rowid LIMIT :n) ORDER BY m.rowid""",
-    # The map rows just added are the last ones; their texts are the base's, in the same order.
+       SELECT rowid, title, text FROM articles WHERE rowid > :articles_before""",
     """INSERT INTO statements_fts (rowid, content_text, source_name, cue_text)
-       SELECT nm.rowid, f.content_text, f.source_name, f.cue_text
-       FROM statements_fts_map nm
-       JOIN base.statements_fts_map bm ON nm.article_id = bm.article_id || '-' || :k
-            AND nm.attribution_id = bm.attribution_id
-       JOIN base.statements_fts f ON f.rowid = bm.rowid
-       WHERE nm.rowid > :map_before""",
+       SELECT attribution_rowid, content_text, source_name, cue_text FROM statement_texts
+       WHERE attribution_rowid > :attributions_before""",
 ]
 
 
@@ -106,7 +98,7 @@ def _grow_sqlite(conn: Any, base: Path, size: int) -> None:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("ATTACH DATABASE ? AS base", (f"{base.resolve().as_uri()}?mode=ro",))
     base_n = conn.execute("SELECT count(*) FROM base.articles").fetchone()[0]
-    copy = [sql.replace("{analysis}", "analysis_json") for sql in _SQLITE_COPY]
+    copy = _SQLITE_COPY
     have = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     k = conn.execute("SELECT coalesce(max(CAST(substr(id, instr(id, '-') + 1) AS INTEGER)), 0) FROM articles"
                      " WHERE id LIKE '%-%'").fetchone()[0]  # fmt: skip
@@ -114,10 +106,16 @@ def _grow_sqlite(conn: Any, base: Path, size: int) -> None:
         k += 1
         n = min(base_n, size - have)
         conn.execute("BEGIN")
-        map_before = conn.execute("SELECT coalesce(max(rowid), 0) FROM statements_fts_map").fetchone()[0]
+        attributions_before = conn.execute("SELECT coalesce(max(rowid), 0) FROM attributions").fetchone()[0]
         articles_before = conn.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
         for sql in copy:
-            params = {"k": k, "n": n, "shift": SHIFT_DAYS, "map_before": map_before, "articles_before": articles_before}
+            params = {
+                "k": k,
+                "n": n,
+                "shift": SHIFT_DAYS,
+                "attributions_before": attributions_before,
+                "articles_before": articles_before,
+            }
             conn.execute(sql, {name: value for name, value in params.items() if f":{name}" in sql})
         conn.execute("COMMIT")
         have += n
@@ -160,7 +158,7 @@ def pg_copy_statements(conn: Any) -> list[str]:
                 (table,),
             ).fetchall()
         ]
-        for table in ("articles", "sources", "mentions", "attributions", "claims", "statements_fts")
+        for table in ("articles", "sources", "mentions", "attributions", "claims")
     }
     base = "SELECT id FROM articles WHERE strpos(id, '-') = 0 ORDER BY rowid LIMIT %(n)s"
     out = []

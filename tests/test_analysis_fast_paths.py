@@ -18,7 +18,7 @@ TEXT = (
     "“We will not back down,” Senator Ana Ruiz told NBC News on Tuesday. The officials’ view, "
     "according to a report by the U.S. Department of State, was that 3,000 people left.\n\n"
     "''It is over,'' said Mr. Lou, who runs the Kremlin's press office in Moscow. It was "
-    "reported that ABC's \"This Week\" had 2.5 million viewers.  Nobody knew.\n"
+    'reported that ABC\'s "This Week" had 2.5 million viewers.  Nobody knew.\n'
     "Bob's dogs' bowls were empty"
 )
 

@@ -197,7 +197,6 @@ def test_without_ray_the_engine_names_the_extra(tmp_path: Path, monkeypatch: pyt
     assert not db.exists(), "nothing is written when the engine cannot run"
 
 
-
 def test_inputs_are_planned_in_the_local_readers_order_each_file_once(tmp_path: Path) -> None:
     from onrecord.distributed.rows import item_from_row, plan_inputs, read_planned
     from onrecord.ingest import read_inputs

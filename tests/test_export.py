@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from backends import backend_params, corpus_url
 from onrecord.cli import main
-from onrecord.model import Article, ArticleAnalysis, content_hash
+from onrecord.model import Article, ArticleAnalysis, Span, content_hash
 from onrecord.store import Store
 from onrecord.store.export import (
     ARTICLE_COLUMNS,
@@ -171,8 +171,11 @@ def test_untrusted_text_survives_csv_round_trip(tmp_path: Path) -> None:
     db = tmp_path / "tricky.db"
     analysis = make_analysis()
     analysis.article = Article(content_hash(tricky), tricky, outlet='Daily "Quotes", Inc.')
-    for attribution in analysis.attributions:
-        attribution.content.text = tricky
+    for attribution in analysis.attributions:  # spans are offsets into the article text, so they move with it
+        attribution.content = Span(0, len(tricky), tricky)
+        attribution.cue = span_in(tricky, "said")
+        attribution.source = span_in(tricky, "Officials")
+        attribution.relay = None
     with Store.open(db) as store:
         store.write(analysis)
     CliRunner().invoke(main, ["export", "--db", str(db), "--output", str(tmp_path / "o")])
@@ -187,6 +190,11 @@ FORMULAS = ['=HYPERLINK("http://evil.example","click")', "+1+cmd|' /C calc'!A0",
 FORMULAS += ["\t=1+1", "\r=1+1"]
 
 
+def span_in(text: str, fragment: str) -> Span:
+    start = text.index(fragment)
+    return Span(start, start + len(fragment), fragment)
+
+
 def hostile_corpus(db: Path) -> None:
     """Every text field an export writes starts like a spreadsheet formula."""
     text = " ".join(FORMULAS) + " Officials said so."
@@ -195,13 +203,15 @@ def hostile_corpus(db: Path) -> None:
         content_hash(text), text, title=FORMULAS[0], author=FORMULAS[1], outlet=FORMULAS[2], url=FORMULAS[3]
     )
     for number, attribution in enumerate(analysis.attributions):
-        attribution.content.text = FORMULAS[number % len(FORMULAS)]
-        attribution.cue.text = FORMULAS[(number + 1) % len(FORMULAS)]
+        attribution.content = span_in(text, FORMULAS[number % len(FORMULAS)])
+        attribution.cue = span_in(text, FORMULAS[(number + 1) % len(FORMULAS)])
+        attribution.source = span_in(text, "Officials")
+        attribution.relay = None
     for number, source in enumerate(analysis.sources):
         source.name = FORMULAS[(number + 2) % len(FORMULAS)]
         source.role = FORMULAS[(number + 3) % len(FORMULAS)]
     for claim in analysis.claims:
-        claim.span.text = FORMULAS[4]
+        claim.span = span_in(text, FORMULAS[4])
     with Store.open(db) as store:
         store.write(analysis)
 

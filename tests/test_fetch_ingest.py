@@ -89,7 +89,7 @@ def test_ingest_urls_file_and_warc_save(site, tmp_path):
     assert again.returncode == 0, again.stderr
     assert stored(other) == stored(db)
     with sqlite3.connect(db) as a, sqlite3.connect(other) as b:
-        query = "SELECT id, analysis_json FROM articles ORDER BY id"
+        query = "SELECT id, analysis FROM articles ORDER BY id"
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
 
 

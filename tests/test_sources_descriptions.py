@@ -121,8 +121,7 @@ def test_outlet_noun_before_a_name_is_that_outlet(nlp: Language) -> None:
 
 def test_editorial_board_of_the_paper_is_the_outlet(nlp: Language) -> None:
     text = (
-        'Enter The Washington Post. "He is a politician selling fiction," the paper\'s editorial board wrote on '
-        "Friday."
+        'Enter The Washington Post. "He is a politician selling fiction," the paper\'s editorial board wrote on Friday.'
     )
     result = profile(nlp, text, "the paper's editorial board")
     assert result.kind is SourceKind.OUTLET
@@ -149,8 +148,11 @@ def test_the_newspaper_is_an_outlet_named_after_the_one_before(nlp: Language) ->
 @pytest.mark.parametrize(
     ("text", "mention", "name"),
     [
-        ("The Associated Press reported it first. The wire service said the talks failed.", "The wire service",
-         "Associated Press"),
+        (
+            "The Associated Press reported it first. The wire service said the talks failed.",
+            "The wire service",
+            "Associated Press",
+        ),
         ("The Guardian reported it first. The daily said the talks failed.", "The daily", "The Guardian"),
     ],
 )

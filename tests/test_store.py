@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import zlib
 from pathlib import Path
 
 import pytest
@@ -18,15 +19,18 @@ from onrecord.model import (
     Channel,
     Claim,
     ClaimType,
+    InputFailure,
     Scorecard,
     Source,
     SourceKind,
     Span,
     content_hash,
+    to_json,
 )
 from onrecord.store import Store, StoreError, WriteOutcome, db_path_from_url
 from onrecord.store.base import TABLES
 from onrecord.store.db import Migration, connect, load_migrations, migrate, user_version
+from onrecord.store.packing import unpack_analysis
 
 TEXT = (
     'Moscow rejected the plan, Kremlin spokesman Dmitry Peskov said on Monday. "We see no basis for talks," '
@@ -206,7 +210,7 @@ def test_write_read_roundtrip(store: Store) -> None:
     counts = store.counts()
     assert counts["articles"] == counts["articles_fts"] == counts["outlets"] == 1
     assert counts["sources"] == 2 and counts["mentions"] == 3
-    assert counts["attributions"] == counts["statements_fts"] == counts["statements_fts_map"] == 3
+    assert counts["attributions"] == counts["statements_fts"] == 3
     assert counts["claims"] == 2
 
     article = row(
@@ -226,8 +230,11 @@ def test_write_read_roundtrip(store: Store) -> None:
     )
     a2 = row(
         store,
-        "SELECT kind, channel, source_id, source_text, cue_text, content_start, content_end, content_text, confidence"
-        " FROM attributions WHERE id = 'a2'",
+        "SELECT at.kind, at.channel, at.source_id,"
+        " substr(ar.text, at.source_start + 1, at.source_end - at.source_start),"
+        " substr(ar.text, at.cue_start + 1, at.cue_end - at.cue_start), at.content_start, at.content_end,"
+        " substr(ar.text, at.content_start + 1, at.content_end - at.content_start), at.confidence"
+        " FROM attributions at JOIN articles ar ON ar.id = at.article_id WHERE at.id = 'a2'",
     )
     start = TEXT.index("We see")
     assert a2 == ("direct", "told_reporters", "s1", "he", "told", start, start + 25, "We see no basis for talks", 0.9)
@@ -242,8 +249,8 @@ def test_full_text_search_finds_statements_by_source_entity_name(sqlite_store: S
     store.write(analysis)
     # a2's mention is only "he"; the FTS row carries the entity's name so a name search finds it.
     hits = store.conn.execute(
-        "SELECT m.article_id, m.attribution_id FROM statements_fts f JOIN statements_fts_map m ON m.rowid = f.rowid"
-        " WHERE statements_fts MATCH ? ORDER BY m.attribution_id",
+        "SELECT at.article_id, at.id FROM statements_fts f JOIN attributions at ON at.rowid = f.rowid"
+        " WHERE statements_fts MATCH ? ORDER BY at.id",
         ("source_name:peskov",),
     ).fetchall()
     assert hits == [(analysis.article.id, "a1"), (analysis.article.id, "a2")]
@@ -251,6 +258,42 @@ def test_full_text_search_finds_statements_by_source_entity_name(sqlite_store: S
         "SELECT a.id FROM articles_fts f JOIN articles a ON a.rowid = f.rowid WHERE articles_fts MATCH ?", ("stalled",)
     ).fetchall()
     assert article_hits == [(analysis.article.id,)]
+
+
+def test_replacing_an_article_leaves_no_stale_search_entries(sqlite_store: Store) -> None:
+    # The full-text indexes keep no copy of what they index (migration 008): un-indexing the old rows must
+    # hand them exactly what was indexed, or old words stay findable and FTS5's integrity check fails.
+    store = sqlite_store
+    old = make_analysis(model="v1")
+    store.write(old)
+    new = make_analysis(model="v2")
+    new.sources[0].name = "Someone Else"
+    new.article.title = "Talks resume"
+    assert store.write(new) is WriteOutcome.REPLACED
+    for table in ("statements_fts", "articles_fts"):
+        store.conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")
+    assert store.conn.execute("SELECT count(*) FROM statements_fts WHERE statements_fts MATCH 'peskov'").fetchone() == (
+        0,
+    )
+    assert store.conn.execute(
+        "SELECT count(*) FROM statements_fts WHERE statements_fts MATCH 'someone'"
+    ).fetchone() == (2,)
+    assert store.conn.execute(
+        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'title:stall'"
+    ).fetchone() == (0,)
+    assert store.conn.execute(
+        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'title:resume'"
+    ).fetchone() == (1,)
+
+
+def test_stored_analysis_is_compact_and_reads_back_whole(sqlite_store: Store) -> None:
+    store = sqlite_store
+    analysis = make_analysis()
+    store.write(analysis)
+    packed, text = store.conn.execute("SELECT analysis, text FROM articles").fetchone()
+    assert isinstance(packed, bytes) and text.encode() not in packed  # the text is stored once, in articles.text
+    assert len(packed) < len(analysis.to_json()) / 2
+    assert store.analysis_dict(analysis.article.id) == json.loads(analysis.to_json())
 
 
 def test_same_article_twice_is_stored_once(store: Store) -> None:
@@ -288,8 +331,22 @@ def test_model_change_with_fewer_records_leaves_no_orphans(store: Store) -> None
     smaller.claims = []
     store.write(smaller)
     counts = store.counts()
-    assert counts["attributions"] == counts["statements_fts"] == counts["statements_fts_map"] == 1
+    assert counts["attributions"] == counts["statements_fts"] == 1
     assert counts["claims"] == 0
+
+
+def test_a_span_that_is_not_the_article_text_at_its_offsets_fails_alone(store: Store) -> None:
+    # Spans are stored as offsets only (migration 008): a record whose span text disagrees with the
+    # article text is refused by name, not stored as what the offsets say.
+    edited = make_analysis()
+    edited.article.origin = "edited.jsonl:3"
+    edited.attributions[0].content.text = "words nobody wrote"
+    good = make_analysis(TEXT + " Another story.")
+    outcomes = store.write_batch([edited, good])
+    assert isinstance(outcomes[0], InputFailure) and outcomes[0].origin == "edited.jsonl:3"
+    assert "attribution a1" in outcomes[0].problem and "content" in outcomes[0].problem
+    assert outcomes[1] is WriteOutcome.ADDED
+    assert store.counts()["articles"] == 1 and store.analysis_dict(edited.article.id) is None
 
 
 def test_a_record_the_database_rejects_fails_alone(store: Store) -> None:
@@ -325,14 +382,19 @@ def test_every_table_named_exists(store: Store) -> None:
         assert row(store, f"SELECT count(*) FROM {table}") == (0,)
 
 
-def test_the_stored_analysis_json_is_the_models_one_serialisation(store: Store) -> None:
+def test_the_stored_analysis_is_the_models_one_serialisation(store: Store) -> None:
     text = TEXT + " Line\u2028separator and paragraph\u2029separator, kept."
     analysis = make_analysis(text)
+    analysis.article.title = "Talks\u2028stall"  # the text is not in the packed JSON; the title is
     store.write(analysis)
-    stored = row(store, "SELECT analysis_json FROM articles")[0]
-    assert stored == analysis.to_json()  # model.py's serialiser, not one of the store's own
+    packed, stored_text = row(store, "SELECT analysis, text FROM articles")
+    decompressor = zlib.decompressobj(zdict=stored_text.encode("utf-8"))
+    stored = (decompressor.decompress(bytes(packed)[1:]) + decompressor.flush()).decode("utf-8")
+    without_text = analysis.to_dict()
+    without_text["text"] = ""  # kept once, in articles.text
+    assert stored == to_json(without_text)  # model.py's serialiser, not one of the store's own
     assert "\u2028" not in stored and "\\u2028" in stored
-    assert ArticleAnalysis.from_json(stored).to_dict() == analysis.to_dict()
+    assert ArticleAnalysis.from_dict(unpack_analysis(packed, stored_text)).to_dict() == analysis.to_dict()
 
 
 def test_migrations_split_into_statements_like_sqlite() -> None:

@@ -4,6 +4,7 @@ the command to run; never served with pages that fail on a missing table."""
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from backends import backend_params, corpus_url
 from onrecord.store import Database, StatementFilter, StoreError
 from onrecord.store.db import connect, load_migrations
 from onrecord.store.db import migrate as migrate_sqlite
+from onrecord.store.packing import unpack_state
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -142,3 +144,126 @@ def test_an_older_postgres_database_a_reader_role_cannot_migrate_is_refused(tmp_
             finally:
                 owner.execute(f"DROP OWNED BY {role}")
                 owner.execute(f"DROP ROLE {role}")
+
+
+PACKED_VERSION = 7  # 007 packs the analysis JSON and the link state; 008 drops the JSON texts
+
+
+def _execute(url: str | Path, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+    """Run ``?``-placeholder statements on an older database, as the older onrecord's writer would have."""
+    if isinstance(url, Path):
+        conn = connect(url)
+        try:
+            for sql, args in statements:
+                conn.execute(sql, args)
+        finally:
+            conn.close()
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for sql, args in statements:
+            conn.execute(sql.replace("?", "%s"), args)
+
+
+@pytest.mark.parametrize("backend", backend_params())
+def test_migrations_007_and_008_pack_stored_rows_and_keep_them_searchable(backend: str, tmp_path: Path) -> None:
+    from onrecord.store import rows as row_values
+    from test_store import make_analysis
+
+    analysis = make_analysis()
+    state = {"article_id": analysis.article.id, "terms": ["talk", "stall"], "weights": [0.25, 0.75]}
+    with corpus_url(backend, tmp_path) as url:
+        if isinstance(url, Path):
+            conn = connect(url)
+            assert migrate_sqlite(conn, load_migrations()[: PACKED_VERSION - 1], label=str(url)) == 6
+            conn.close()
+        else:
+            import psycopg
+
+            from onrecord.store.postgres_schema import load_postgres_migrations, migrate
+
+            with psycopg.connect(url, autocommit=True) as conn:
+                assert migrate(conn, load_postgres_migrations()[: PACKED_VERSION - 1], label=url) == 6
+        article = analysis.article
+        _execute(
+            url,
+            [
+                (
+                    "INSERT INTO articles (id, title, origin, text, model, analysis_json, n_words)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (article.id, article.title, article.origin, article.text, analysis.model, analysis.to_json(), 9),
+                ),
+                *[
+                    ("INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", r)
+                    for r in row_values.source_rows(analysis)
+                ],
+                *[
+                    (
+                        "INSERT INTO attributions (article_id, id, kind, channel, source_id, relay_source_id,"
+                        " source_start, source_end, source_text, cue_start, cue_end, cue_text, content_start,"
+                        " content_end, content_text, relay_start, relay_end, relay_text, confidence)"
+                        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        r,
+                    )
+                    for r in _old_attribution_rows(analysis)
+                ],
+                *[  # PostgreSQL's statement search is a table the writer fills; SQLite's 008 rebuilds its own
+                    (
+                        "INSERT INTO statements_fts (article_id, attribution_id, content_text, source_name, cue_text)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (article.id, *texts),
+                    )
+                    for texts in row_values.statement_texts(analysis)
+                    if not isinstance(url, Path)
+                ],
+                (
+                    "INSERT INTO link_documents (article_id, model, state) VALUES (?, ?, ?)",
+                    (article.id, analysis.model, json.dumps(state)),
+                ),
+            ],
+        )
+        with Database.open(url) as database:  # migrates 007 (with its data step) and 008
+            assert database.analysis_dict(article.id) == json.loads(analysis.to_json())
+            page = database.search_statements(StatementFilter(q="peskov"), limit=10)
+            assert sorted(r["attribution_id"] for r in page.rows) == ["a1", "a2"]  # found by the source entity's name
+        assert schema_version(url) == len(load_migrations())
+        (packed,) = _select(url, "SELECT state FROM link_documents")
+        assert unpack_state(packed) == state
+
+
+def _old_attribution_rows(analysis: Any) -> list[tuple[Any, ...]]:
+    """Attribution rows as schema 1 to 7 kept them: each span's offsets and its text."""
+
+    def span(s: Any) -> tuple[Any, ...]:
+        return (None, None, None) if s is None else (s.start, s.end, s.text)
+
+    return [
+        (
+            analysis.article.id,
+            a.id,
+            str(a.kind),
+            str(a.channel),
+            a.source_id,
+            a.relay_source_id,
+            *span(a.source),
+            *span(a.cue),
+            *span(a.content),
+            *span(a.relay),
+            a.confidence,
+        )
+        for a in analysis.attributions
+    ]
+
+
+def _select(url: str | Path, sql: str) -> tuple[Any, ...]:
+    if isinstance(url, Path):
+        conn = connect(url, read_only=True)
+        try:
+            return conn.execute(sql).fetchone()
+        finally:
+            conn.close()
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(sql).fetchone()

@@ -25,6 +25,7 @@ from onrecord.store import Store, StoreError, ingest_paths
 from onrecord.store import linking as store_linking
 from onrecord.store.corpus_source_reads import corpus_source_summary_rows
 from onrecord.store.link_rows import MATERIALISED
+from onrecord.store.packing import pack_analysis
 
 try:  # tests/ as a folder of modules (pytest's default) or as a package
     from test_export import db_arg, read_back
@@ -341,14 +342,16 @@ def test_what_changes_between_the_snapshot_and_the_lock_is_linked(
 
 
 def test_links_are_keyed_by_the_stored_row_id(backend: str, tmp_path: Path) -> None:
-    """A record copied in under another id (analysis_json still naming the old one) links under the row's id."""
+    """A record copied in under another id (its stored analysis still naming the old one) links under the row's id."""
     first, second = relay_corpus()
     for item in (first, second):
         item.model = SIGNATURE
     with corpus_url(backend, tmp_path) as db, Store.open(db) as store:
         store.write_batch([first, second])
-        renamed = ('"id":"blog"', '"id":"x"')  # the record's own id, in the store's compact JSON
-        rows(store, "UPDATE articles SET analysis_json = replace(analysis_json, ?, ?) RETURNING id", renamed)
+        renamed = store.analysis_dict("blog")
+        renamed["id"] = "x"  # the record's own id, inside the stored analysis
+        repacked = pack_analysis(renamed, renamed["text"])
+        rows(store, "UPDATE articles SET analysis = ? WHERE id = ? RETURNING id", (repacked, "blog"))
         assert store.analysis_dict("blog")["id"] == "x"
         refresh = store.refresh_links()
         assert refresh.linked == 2

@@ -52,7 +52,6 @@ TABLES = (
     "claims",
     "articles_fts",
     "statements_fts",
-    "statements_fts_map",
 )
 EXPORT_TABLES = (
     "articles",

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from onrecord.store.base import MAX_PAGE_SIZE, QueryError
+from onrecord.store.rows import span_text_sql
 from onrecord.store.story_sql import StoryReader, check_id, check_limit, marks
 
 MAX_SOURCE_STATEMENTS = 200
@@ -80,14 +81,16 @@ page AS (
     ORDER BY newest.published IS NULL, newest.published{c} DESC, at.article_id{c}, at.content_start
     LIMIT ?)
 SELECT page.article_id, page.attribution_id, page.published, o.name AS outlet, ar.title,
-       at.content_text AS content, at.cue_text AS cue, sg.group_id, g.story_id
+       {content} AS content, {cue} AS cue, sg.group_id, g.story_id
 FROM page
 JOIN articles ar ON ar.id = page.article_id
 LEFT JOIN outlets o ON o.id = ar.outlet_id
 JOIN attributions at ON at.article_id = page.article_id AND at.id = page.attribution_id
 LEFT JOIN statement_groups sg ON sg.article_id = page.article_id AND sg.attribution_id = page.attribution_id
 LEFT JOIN statement_group_summaries g ON g.group_id = sg.group_id
-ORDER BY page.published IS NULL, page.published{c} DESC, page.article_id{c}, page.content_start"""
+ORDER BY page.published IS NULL, page.published{c} DESC, page.article_id{c}, page.content_start""".replace(
+    "{content}", span_text_sql("content")
+).replace("{cue}", span_text_sql("cue"))
 
 
 def _newest_statements(db: StoryReader, corpus_source_id: str, size: int) -> list[dict[str, Any]]:

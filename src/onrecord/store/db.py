@@ -1,8 +1,9 @@
 """Opening a corpus database: URL parsing, connection settings and the migration runner.
 
 This module is SQLite-specific (only store/ imports sqlite3). Migrations are the numbered files
-``migrations/NNN_name.sql``. ``PRAGMA user_version`` holds the number of the last one applied; each
-pending file runs in its own write transaction together with the ``user_version`` bump, so a crash
+``migrations/NNN_name.sql``, some followed by a Python data step (``store/migration_steps.py``).
+``PRAGMA user_version`` holds the number of the last one applied; each pending file (and its step)
+runs in its own write transaction together with the ``user_version`` bump, so a crash
 mid-migration leaves the database at the previous version, and the version is re-read under the write
 lock, so concurrent openers apply each migration once.
 """
@@ -15,8 +16,12 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onrecord.store.base import StoreError
+
+if TYPE_CHECKING:
+    from onrecord.store.migration_steps import DataStep
 
 DEFAULT_DB = "onrecord.db"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[\w-]+\.sql$")
@@ -27,6 +32,13 @@ class Migration:
     version: int
     name: str
     sql: str
+
+    @property
+    def data_step(self) -> DataStep | None:
+        """The Python that converts stored rows after this migration's SQL, in its transaction, if any."""
+        from onrecord.store.migration_steps import DATA_STEPS
+
+        return DATA_STEPS.get(self.version)
 
 
 def url_label(url: str) -> str:
@@ -135,6 +147,8 @@ def migrate(conn: sqlite3.Connection, migrations: list[Migration] | None = None,
             if migration is not None:
                 for statement in split_statements(migration.sql):
                     conn.execute(statement)
+                if migration.data_step is not None:
+                    migration.data_step(lambda sql, args=(): conn.execute(sql, args).fetchall())
                 conn.execute(f"PRAGMA user_version = {migration.version}")
             conn.execute("COMMIT")
         except BaseException as exc:

@@ -7,13 +7,20 @@ stable, diffable, and equal across backends byte for byte for the same corpus.
 
 from __future__ import annotations
 
-EXPORT_ATTRIBUTIONS = """
+from onrecord.store.rows import span_text_sql
+
+
+def _span(name: str) -> str:
+    return span_text_sql(name, attribution="a")
+
+
+EXPORT_ATTRIBUTIONS = f"""
 SELECT a.article_id, ar.title, o.name, ar.published, a.id, a.kind, a.channel, a.confidence,
-       a.cue_text, a.cue_start, a.cue_end, a.content_text, a.content_start, a.content_end,
-       a.source_text, a.source_start, a.source_end, a.source_id,
+       {_span("cue")}, a.cue_start, a.cue_end, {_span("content")}, a.content_start, a.content_end,
+       {_span("source")}, a.source_start, a.source_end, a.source_id,
        s.name, s.kind, s.role, s.affiliation, s.country, s.seniority, s.status, s.count,
        s.anonymity_reason, s.canonical_actor,
-       a.relay_text, a.relay_source_id, r.name
+       {_span("relay")}, a.relay_source_id, r.name
 FROM attributions a
 JOIN articles ar ON ar.id = a.article_id
 LEFT JOIN outlets o ON o.id = ar.outlet_id

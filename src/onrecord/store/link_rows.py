@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from onrecord.store.packing import unpack_state
 from onrecord.store.rows import clean_outlet
 
 if TYPE_CHECKING:
@@ -76,14 +77,14 @@ LINK_SELECTS = {
 }
 
 
-def linker_state(documents: Iterable[str], links: dict[str, list[tuple[Any, ...]]]) -> dict[str, Any]:
-    """The ``Linker.as_dict()`` shape from stored document states (JSON text) and the rows of
+def linker_state(documents: Iterable[bytes], links: dict[str, list[tuple[Any, ...]]]) -> dict[str, Any]:
+    """The ``Linker.as_dict()`` shape from stored document states (packed, ``store/packing.py``) and the rows of
     :data:`LINK_SELECTS`."""
     from onrecord.linking.linker import STATE_VERSION
 
     return {
         "version": STATE_VERSION,
-        "documents": [json.loads(text) for text in documents],
+        "documents": [unpack_state(packed) for packed in documents],
         "copy_links": links["copy_links"],
         "story_links": links["story_links"],
         "statement_links": [(a, s, b, t, score) for a, b, s, t, score in links["statement_links"]],

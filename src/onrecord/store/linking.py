@@ -26,7 +26,6 @@ what other ingests stored meanwhile, and writes.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,6 +42,7 @@ from onrecord.store.link_rows import (
     linker_state,
     materialise,
 )
+from onrecord.store.packing import pack_state, unpack_analysis
 
 if TYPE_CHECKING:
     from onrecord.linking import Linker
@@ -273,7 +273,7 @@ def _load(sql: LinkSql, label: str) -> _Linking:
 
     current = {article_id: model for article_id, model in sql.rows("SELECT id, model FROM articles")}
     stored: dict[str, str] = {}
-    documents: list[str] = []
+    documents: list[bytes] = []
     for article_id, model, state in sql.rows("SELECT article_id, model, state FROM link_documents"):
         stored[article_id] = model
         if current.get(article_id) == model:
@@ -324,9 +324,10 @@ def _write_links(sql: LinkSql, work: _Linking) -> None:
     sql.delete_in("link_documents", "article_id", touched)
     sql.delete_in("links", "article_a", touched)
     sql.delete_in("links", "article_b", touched)
+    added = work.added.items()
     sql.run_many(
         "INSERT INTO link_documents (article_id, model, state) VALUES (?, ?, ?)",
-        [(article_id, model, _json(linker.document_state(article_id))) for article_id, model in work.added.items()],
+        [(article_id, model, pack_state(linker.document_state(article_id))) for article_id, model in added],
     )
     sql.run_many(f"INSERT INTO links ({LINK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)", link_rows(linker, set(touched)))
 
@@ -337,17 +338,17 @@ def _add_in_order(sql: LinkSql, label: str, linker: Linker, article_ids: list[st
 
     models: dict[str, str] = {}
     for chunk in _chunks(article_ids, ANALYSIS_CHUNK):
-        found = {row[0]: row for row in sql.rows_in("SELECT id, model, analysis_json FROM articles", "id", chunk)}
+        found = {row[0]: row for row in sql.rows_in("SELECT id, model, analysis, text FROM articles", "id", chunk)}
         for article_id in chunk:
             if article_id not in found:
                 continue  # removed since the list was read (PostgreSQL: other writers do not wait for this lock)
-            _, model, analysis_json = found[article_id]
+            _, model, packed, text = found[article_id]
             try:
-                analysis = ArticleAnalysis.from_dict(json.loads(analysis_json))
+                analysis = ArticleAnalysis.from_dict(unpack_analysis(packed, text))
             except (SchemaError, ValueError) as exc:
                 raise StoreError(f"{label}: article {article_id}: its stored analysis cannot be read: {exc}") from exc
             # The row's id is what every link table references (a record copied in with another id keeps
-            # its old one in analysis_json).
+            # its old one in its stored analysis).
             analysis.article.id = article_id
             linker.add(analysis)
             models[article_id] = model
@@ -415,7 +416,3 @@ def _summarise(sql: LinkSql, source_ids: set[str] | None) -> None:
         f"INSERT INTO corpus_source_summaries ({', '.join(SUMMARY_COLUMNS)}) VALUES ({placeholders})",
         corpus_source_summary_rows(sql.rows, ids),
     )
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -55,19 +55,16 @@ _INSERT_SOURCE = (
 _INSERT_MENTION = 'INSERT INTO mentions (article_id, source_id, start, "end", text) VALUES (%s,%s,%s,%s,%s)'
 _INSERT_ATTRIBUTION = (
     "INSERT INTO attributions (article_id, id, kind, channel, source_id, relay_source_id,"
-    " source_start, source_end, source_text, cue_start, cue_end, cue_text,"
-    " content_start, content_end, content_text, relay_start, relay_end, relay_text, confidence)"
-    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+    " source_start, source_end, cue_start, cue_end, content_start, content_end, relay_start, relay_end, confidence,"
+    " search) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
+    # The statement's search vector (migration 008), from what rows.statement_texts says it is found by.
+    " to_tsvector('english', %s) || to_tsvector('english', %s) || to_tsvector('english', %s))"
 )
 _INSERT_CLAIM = (
     'INSERT INTO claims (article_id, id, type, start, "end", text, value, unit, qualifier, date, date_end,'
     " relative, attribution_id, source_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
 )
-_INSERT_STATEMENT = (
-    "INSERT INTO statements_fts (article_id, attribution_id, content_text, source_name, cue_text)"
-    " VALUES (%s,%s,%s,%s,%s)"
-)
-_ARTICLE_COLUMNS = ("title", "author", "url", "outlet_id", "published", "language", "text", "model", "analysis_json")
+_ARTICLE_COLUMNS = ("title", "author", "url", "outlet_id", "published", "language", "text", "model", "analysis")
 
 
 def is_postgres_url(url: object) -> bool:
@@ -223,7 +220,7 @@ class PostgresDatabase(StoryReads, Database):
                 try:
                     with conn.transaction():
                         outcomes.append(_write_one(conn, analysis, outlet_ids))
-                except (self._psycopg.errors.IntegrityError, self._psycopg.errors.DataError) as exc:
+                except (self._psycopg.errors.IntegrityError, self._psycopg.errors.DataError, rows.RecordError) as exc:
                     outcomes.append(InputFailure(analysis.article.origin, f"could not be stored: {exc}"))
                 conn.execute("DELETE FROM ingest_claims WHERE article_id = %s", (analysis.article.id,))
         return outcomes
@@ -359,7 +356,7 @@ def _write_one(conn: psycopg.Connection, analysis: ArticleAnalysis, outlet_ids: 
     if existing[0] == analysis.model:
         return WriteOutcome.UNCHANGED
     aggregates.remove_article(_pg_execute(conn), article.id)  # before its rows change
-    for table in ("statements_fts", "claims", "attributions", "mentions", "sources"):
+    for table in ("claims", "attributions", "mentions", "sources"):
         conn.execute(f"DELETE FROM {table} WHERE article_id = %s", (article.id,))
     # origin stays where the article was first read from; the rest follows the newest reading.
     assignments = ", ".join(f"{c} = %({c})s" for c in (*_ARTICLE_COLUMNS, "n_words"))
@@ -369,13 +366,14 @@ def _write_one(conn: psycopg.Connection, analysis: ArticleAnalysis, outlet_ids: 
 
 
 def _insert_children(conn: psycopg.Connection, analysis: ArticleAnalysis) -> None:
+    texts = rows.statement_texts(analysis)  # one per attribution, in order: its search vector's texts
+    attributions = [(*row, *t[1:]) for row, t in zip(rows.attribution_rows(analysis), texts, strict=True)]
     with conn.cursor() as cursor:
         for sql, batch in (
             (_INSERT_SOURCE, rows.source_rows(analysis)),
             (_INSERT_MENTION, rows.mention_rows(analysis)),
-            (_INSERT_ATTRIBUTION, rows.attribution_rows(analysis)),
+            (_INSERT_ATTRIBUTION, attributions),
             (_INSERT_CLAIM, rows.claim_rows(analysis)),
-            (_INSERT_STATEMENT, [(analysis.article.id, *t) for t in rows.statement_texts(analysis)]),
         ):
             if batch:
                 cursor.executemany(sql, batch)

@@ -13,7 +13,6 @@ the database's time limit; a statement cancelled by it raises :class:`QueryTimeo
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections import defaultdict
@@ -28,6 +27,8 @@ from onrecord.figures import (
     figures_from_kind_counts,
 )
 from onrecord.store.base import TABLES, Page, QueryTimeout, StatementFilter, StoreError, search_terms
+from onrecord.store.packing import unpack_analysis
+from onrecord.store.rows import span_text_sql
 
 if TYPE_CHECKING:
     import psycopg
@@ -161,8 +162,8 @@ def counts(reader: Reader) -> dict[str, int]:
 
 
 def analysis_dict(reader: Reader, article_id: str) -> dict[str, Any] | None:
-    row = reader.one("SELECT analysis_json FROM articles WHERE id = %s", [article_id])
-    return None if row is None else json.loads(row["analysis_json"])
+    row = reader.one("SELECT analysis, text FROM articles WHERE id = %s", [article_id])
+    return None if row is None else unpack_analysis(row["analysis"], row["text"])
 
 
 # ---------------------------------------------------------------- filters
@@ -222,9 +223,10 @@ def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:
 
 # ---------------------------------------------------------------- statements
 
-STATEMENT_COLUMNS = """
-    at.article_id, at.id AS attribution_id, at.kind AS attribution_kind, at.channel,
-    at.source_id, at.source_text, at.cue_text, at.content_text, at.relay_text, at.confidence,
+STATEMENT_COLUMNS = f"""
+    at.article_id, at.id AS attribution_id, at.kind AS attribution_kind, at.channel, at.source_id,
+    {span_text_sql("source")} AS source_text, {span_text_sql("cue")} AS cue_text,
+    {span_text_sql("content")} AS content_text, {span_text_sql("relay")} AS relay_text, at.confidence,
     s.name AS source_name, s.kind AS source_kind, s.role, s.affiliation, s.status, s.count,
     rs.name AS relay_name, ar.title, substr(ar.text, 1, 100) AS snippet, ar.published, o.name AS outlet
 """
@@ -357,13 +359,13 @@ def article_figures(reader: Reader, article_ids: Sequence[str]) -> dict[str, Sou
 
 def get_article(reader: Reader, article_id: str) -> dict[str, Any] | None:
     row = reader.one(
-        """SELECT ar.analysis_json, o.name AS outlet, ar.ingested_at
+        """SELECT ar.analysis, ar.text, o.name AS outlet, ar.ingested_at
            FROM articles ar LEFT JOIN outlets o ON o.id = ar.outlet_id WHERE ar.id = %s""",
         [article_id],
     )
     if row is None:
         return None
-    analysis = json.loads(row["analysis_json"])
+    analysis = unpack_analysis(row["analysis"], row["text"])
     if not analysis.get("outlet"):
         analysis["outlet"] = row["outlet"]
     analysis["ingested_at"] = row["ingested_at"]

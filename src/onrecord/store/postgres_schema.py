@@ -90,6 +90,8 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None,
                 continue
             with conn.transaction():
                 conn.execute(migration.sql.encode())  # no parameters: the script's statements run as one
+                if migration.data_step is not None:
+                    migration.data_step(lambda sql, args=(): _rows(conn.execute(sql.replace("?", "%s"), args)))
                 conn.execute(
                     "INSERT INTO onrecord_schema (version, name) VALUES (%s, %s)", (migration.version, migration.name)
                 )
@@ -101,6 +103,10 @@ def migrate(conn: psycopg.Connection, migrations: list[Migration] | None = None,
     finally:
         if not conn.closed:
             conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_CLASS, MIGRATION_LOCK))
+
+
+def _rows(cursor: Any) -> list[tuple[Any, ...]]:
+    return cursor.fetchall() if cursor.description is not None else []
 
 
 def check_writable(conn: psycopg.Connection, label: str) -> None:

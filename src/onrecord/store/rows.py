@@ -5,12 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from onrecord.model import ArticleAnalysis, Span
+from onrecord.store.packing import pack_analysis
 
 Row = tuple[Any, ...]
 
 
+class RecordError(ValueError):
+    """An analysis the store cannot keep as given (the writers report it as that input's failure)."""
+
+
 def _span_columns(span: Span | None) -> Row:
-    return (None, None, None) if span is None else (span.start, span.end, span.text)
+    """A span's offsets; its text is cut from the article's when read (:func:`span_text_sql`)."""
+    return (None, None) if span is None else (span.start, span.end)
+
+
+def span_text_sql(span: str, attribution: str = "at", article: str = "ar") -> str:
+    """SQL for the text of an attribution's ``span`` (source, cue, content, relay), cut from its article's
+    text: the store keeps the offsets only (migration 008). Both dialects read it alike; NULL offsets
+    give NULL."""
+    start, end = f"{attribution}.{span}_start", f"{attribution}.{span}_end"
+    return f"substr({article}.text, {start} + 1, {end} - {start})"
 
 
 def clean_outlet(name: str | None) -> str | None:
@@ -38,7 +52,7 @@ def article_values(analysis: ArticleAnalysis, outlet_id: int | None) -> dict[str
         "language": article.language,
         "text": article.text,
         "model": analysis.model,
-        "analysis_json": analysis.to_json(),  # the model's one JSON serialiser
+        "analysis": pack_analysis(analysis.to_dict(), article.text),  # to_dict() once, the text not repeated
         "n_words": count_words(article.text),
     }
 
@@ -70,7 +84,18 @@ def mention_rows(analysis: ArticleAnalysis) -> list[Row]:
 
 
 def attribution_rows(analysis: ArticleAnalysis) -> list[Row]:
+    """The attributions' rows. Their spans are kept as offsets only, so a span whose text is not the
+    article's text at its offsets (a record edited by hand, or from a faulty producer) is refused, not
+    silently changed into what the offsets say."""
     article_id = analysis.article.id
+    text = analysis.article.text
+    for a in analysis.attributions:
+        for role, span in (("source", a.source), ("cue", a.cue), ("content", a.content), ("relay", a.relay)):
+            if span is not None and text[span.start : span.end] != span.text:
+                raise RecordError(
+                    f"attribution {a.id}: its {role} text {span.text[:60]!r} is not the article text at"
+                    f" {span.start}-{span.end}"
+                )
     return [
         (
             article_id,
@@ -113,17 +138,19 @@ def claim_rows(analysis: ArticleAnalysis) -> list[Row]:
 
 
 def statement_texts(analysis: ArticleAnalysis) -> list[tuple[str, str, str, str]]:
-    """(attribution id, content, source name, cue) per attribution, for statements_fts.
+    """(attribution id, content, source name, cue) per attribution: what a statement is found by.
 
     The source name is the entity's full name where the attribution points at one (so a search
     for "Peskov" finds statements where the text only said "he"), else the mention as written.
+    SQLite computes the same from the rows (the view ``statement_texts``, migration 008).
     """
     names = {s.id: s.name for s in analysis.sources}
-    out = []
-    for a in analysis.attributions:
-        content = " … ".join(f.text for f in a.content_fragments) if a.content_fragments else ""
-        if not content and a.content is not None:
-            content = a.content.text
-        source_name = names.get(a.source_id or "", "") or (a.source.text if a.source else "")
-        out.append((a.id, content, source_name, a.cue.text if a.cue else ""))
-    return out
+    return [
+        (
+            a.id,
+            a.content.text if a.content is not None else "",
+            names.get(a.source_id or "", "") or (a.source.text if a.source else ""),
+            a.cue.text if a.cue else "",
+        )
+        for a in analysis.attributions
+    ]

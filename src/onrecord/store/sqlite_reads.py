@@ -25,6 +25,8 @@ from onrecord.figures import (
     figures_from_kind_counts,
 )
 from onrecord.store.base import TABLES, Page, QueryTimeout, StatementFilter, StoreError, search_terms
+from onrecord.store.packing import unpack_analysis
+from onrecord.store.rows import span_text_sql
 
 ON_RECORD_SQL = ", ".join(f"'{k}'" for k in sorted(ON_RECORD_KIND_VALUES))
 ANONYMOUS_SQL = ", ".join(f"'{k}'" for k in sorted(ANONYMOUS_KIND_VALUES))
@@ -137,12 +139,19 @@ def stored_models(reader: Reader, article_ids: Sequence[str] | None) -> dict[str
 
 
 def counts(reader: Reader) -> dict[str, int]:
-    return {table: reader.all(f"SELECT count(*) FROM {table}")[0][0] for table in TABLES}
+    # A full-text index keeps no copy of its rows (migration 008), so count(*) on it would count the rows it
+    # reads from; its _docsize table has one row per row actually indexed.
+    return {
+        table: reader.all(
+            f"SELECT count(*) FROM {table}_docsize" if table.endswith("_fts") else f"SELECT count(*) FROM {table}"
+        )[0][0]
+        for table in TABLES
+    }
 
 
 def analysis_dict(reader: Reader, article_id: str) -> dict[str, Any] | None:
-    row = reader.one("SELECT analysis_json FROM articles WHERE id = ?", [article_id])
-    return None if row is None else json.loads(row[0])
+    row = reader.one("SELECT analysis, text FROM articles WHERE id = ?", [article_id])
+    return None if row is None else unpack_analysis(row[0], row[1])
 
 
 def is_corpus(reader: Reader) -> list[str]:
@@ -204,9 +213,10 @@ def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:
 
 # ---------------------------------------------------------------- statements
 
-STATEMENT_COLUMNS = """
-    at.article_id, at.id AS attribution_id, at.kind AS attribution_kind, at.channel,
-    at.source_id, at.source_text, at.cue_text, at.content_text, at.relay_text, at.confidence,
+STATEMENT_COLUMNS = f"""
+    at.article_id, at.id AS attribution_id, at.kind AS attribution_kind, at.channel, at.source_id,
+    {span_text_sql("source")} AS source_text, {span_text_sql("cue")} AS cue_text,
+    {span_text_sql("content")} AS content_text, {span_text_sql("relay")} AS relay_text, at.confidence,
     s.name AS source_name, s.kind AS source_kind, s.role, s.affiliation, s.status, s.count,
     rs.name AS relay_name, ar.title, substr(ar.text, 1, 100) AS snippet, ar.published, o.name AS outlet
 """
@@ -218,13 +228,6 @@ STATEMENT_JOINS = """
     LEFT JOIN sources s ON s.article_id = at.article_id AND s.id = at.source_id
     LEFT JOIN sources rs ON rs.article_id = at.article_id AND rs.id = at.relay_source_id
 """
-
-# The same joins, reached from the full-text index instead of the attributions table.
-FTS_JOINS = """
-    FROM statements_fts fts
-    JOIN statements_fts_map m ON m.rowid = fts.rowid
-    JOIN attributions at ON at.article_id = m.article_id AND at.id = m.attribution_id
-""" + STATEMENT_JOINS.split("FROM attributions at", 1)[1]
 
 
 def _statement_rows(reader: Reader, keys: list[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -368,13 +371,13 @@ def article_figures(reader: Reader, article_ids: Sequence[str]) -> dict[str, Sou
 
 def get_article(reader: Reader, article_id: str) -> dict[str, Any] | None:
     row = reader.one(
-        """SELECT ar.analysis_json, o.name AS outlet, ar.ingested_at
+        """SELECT ar.analysis, ar.text, o.name AS outlet, ar.ingested_at
            FROM articles ar LEFT JOIN outlets o ON o.id = ar.outlet_id WHERE ar.id = ?""",
         [article_id],
     )
     if row is None:
         return None
-    analysis = json.loads(row["analysis_json"])
+    analysis = unpack_analysis(row["analysis"], row["text"])
     if not analysis.get("outlet"):
         analysis["outlet"] = row["outlet"]
     analysis["ingested_at"] = row["ingested_at"]

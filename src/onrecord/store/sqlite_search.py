@@ -168,13 +168,13 @@ def _dated_search(reader: Reader, f: StatementFilter, limit: int, offset: int) -
     outlet_join = " LEFT JOIN outlets o ON o.id = ar.outlet_id" if f.outlet else ""
     reads_source = f.anonymity or f.kind or f.affiliation or f.role or f.source
     source_join = " LEFT JOIN sources s ON s.article_id = at.article_id AND s.id = at.source_id" if reads_source else ""
-    # "+m.rowid": a membership test against the match set, never a loop over it.
+    # "+at.rowid" (statements_fts.rowid is the attribution's): a membership test against the match set,
+    # never a loop over it.
     keys = reader.all(
         f"""SELECT at.article_id, at.id FROM articles ar INDEXED BY articles_newest
-            CROSS JOIN statements_fts_map m ON m.article_id = ar.id
-            JOIN attributions at ON at.article_id = m.article_id AND at.id = m.attribution_id
+            CROSS JOIN attributions at ON at.article_id = ar.id
             {outlet_join} {source_join}
-            WHERE +m.rowid IN (SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?) AND {" AND ".join(where)}
+            WHERE +at.rowid IN (SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?) AND {" AND ".join(where)}
             ORDER BY {ARTICLE_ORDER}, coalesce(at.content_start, -1), at.id LIMIT ?""",
         [fts_query(f.q or ""), *args, RANKED_MATCHES + 1],
     )
@@ -205,10 +205,7 @@ def _ranked_search(reader: Reader, f: StatementFilter, limit: int, offset: int) 
         " ORDER BY rowid DESC LIMIT ?), "
     )
     match_args = [fts_query(f.q or ""), SCAN_WINDOW]
-    scan = (
-        "FROM matches fts JOIN statements_fts_map m ON m.rowid = fts.rid"
-        " JOIN attributions at ON at.article_id = m.article_id AND at.id = m.attribution_id" + _filter_joins(f)
-    )
+    scan = "FROM matches fts JOIN attributions at ON at.rowid = fts.rid" + _filter_joins(f)
     keys = reader.all(
         f"""{matches}
             hits AS (SELECT at.article_id, at.id, fts.rid, fts.rank {scan} {where_sql}

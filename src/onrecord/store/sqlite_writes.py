@@ -25,9 +25,8 @@ _INSERT_SOURCE = "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 _INSERT_MENTION = "INSERT INTO mentions (article_id, source_id, start, end, text) VALUES (?,?,?,?,?)"
 _INSERT_ATTRIBUTION = (
     "INSERT INTO attributions (article_id, id, kind, channel, source_id, relay_source_id,"
-    " source_start, source_end, source_text, cue_start, cue_end, cue_text,"
-    " content_start, content_end, content_text, relay_start, relay_end, relay_text, confidence)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " source_start, source_end, cue_start, cue_end, content_start, content_end, relay_start, relay_end, confidence)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _INSERT_CLAIM = (
     "INSERT INTO claims (article_id, id, type, start, end, text, value, unit, qualifier, date, date_end,"
@@ -42,7 +41,7 @@ _ARTICLE_COLUMNS = (
     "language",
     "text",
     "model",
-    "analysis_json",
+    "analysis",
     "n_words",
 )
 # A claim lapses after this long even if its owner looks alive (another host, a reused pid): long enough
@@ -59,7 +58,7 @@ def write_batch(conn: sqlite3.Connection, analyses: Iterable[ArticleAnalysis]) -
             conn.execute("SAVEPOINT article")
             try:
                 outcomes.append(_write_one(conn, analysis))
-            except sqlite3.IntegrityError as exc:
+            except (sqlite3.IntegrityError, rows.RecordError) as exc:
                 conn.execute("ROLLBACK TO article")
                 outcomes.append(InputFailure(analysis.article.origin, f"could not be stored: {exc}"))
             conn.execute("RELEASE article")
@@ -108,33 +107,39 @@ def _outlet_id(conn: sqlite3.Connection, name: str | None) -> int | None:
 
 
 def _delete_children(conn: sqlite3.Connection, article_id: str, rowid: int) -> None:
+    """Un-index, then delete, an article's rows. The full-text indexes keep no copy of what they index
+    (migration 008): un-indexing hands them the very values indexed, read from the rows before they go."""
     ids = (article_id,)
     conn.execute(
-        "DELETE FROM statements_fts WHERE rowid IN (SELECT rowid FROM statements_fts_map WHERE article_id = ?)", ids
+        "INSERT INTO statements_fts (statements_fts, rowid, content_text, source_name, cue_text)"
+        " SELECT 'delete', attribution_rowid, content_text, source_name, cue_text FROM statement_texts"
+        " WHERE article_id = ?",
+        ids,
     )
-    for table in ("statements_fts_map", "claims", "attributions", "mentions", "sources"):
+    conn.execute(
+        "INSERT INTO articles_fts (articles_fts, rowid, title, text) SELECT 'delete', rowid, title, text"
+        " FROM articles WHERE rowid = ?",
+        (rowid,),
+    )
+    for table in ("claims", "attributions", "mentions", "sources"):
         conn.execute(f"DELETE FROM {table} WHERE article_id = ?", ids)
-    conn.execute("DELETE FROM articles_fts WHERE rowid = ?", (rowid,))
 
 
 def _insert_children(conn: sqlite3.Connection, analysis: ArticleAnalysis, rowid: int | None) -> None:
-    article = analysis.article
+    article_id = analysis.article.id
     conn.executemany(_INSERT_SOURCE, rows.source_rows(analysis))
     conn.executemany(_INSERT_MENTION, rows.mention_rows(analysis))
     conn.executemany(_INSERT_ATTRIBUTION, rows.attribution_rows(analysis))
     conn.executemany(_INSERT_CLAIM, rows.claim_rows(analysis))
     conn.execute(
-        "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", (rowid, article.title or "", article.text)
+        "INSERT INTO articles_fts (rowid, title, text) SELECT rowid, title, text FROM articles WHERE rowid = ?",
+        (rowid,),
     )
-    for attribution_id, content, source_name, cue in rows.statement_texts(analysis):
-        cursor = conn.execute(
-            "INSERT INTO statements_fts_map (article_id, attribution_id) VALUES (?, ?)",
-            (article.id, attribution_id),
-        )
-        conn.execute(
-            "INSERT INTO statements_fts (rowid, content_text, source_name, cue_text) VALUES (?, ?, ?, ?)",
-            (cursor.lastrowid, content, source_name, cue),
-        )
+    conn.execute(
+        "INSERT INTO statements_fts (rowid, content_text, source_name, cue_text)"
+        " SELECT attribution_rowid, content_text, source_name, cue_text FROM statement_texts WHERE article_id = ?",
+        (article_id,),
+    )
 
 
 def rebuild_aggregates(conn: sqlite3.Connection) -> None:

@@ -49,6 +49,7 @@ from typing import Any
 from onrecord.figures import ANONYMOUS_KIND_VALUES, ON_RECORD_KIND_VALUES
 from onrecord.store import corpus_source_reads, keyset
 from onrecord.store.base import Page
+from onrecord.store.rows import span_text_sql
 from onrecord.store.story_sql import (
     StoryReader,
     check_id,
@@ -162,10 +163,10 @@ WHERE g.group_id IN (
     WHERE st.story_id = ?)
 ORDER BY g.member_count DESC, g.group_id{c}
 LIMIT ?"""
-_MEMBER_COLUMNS = """
+_MEMBER_COLUMNS = f"""
     sg.group_id, sg.article_id, sg.attribution_id, sg.is_first, sg.relays_article_id, o.name AS outlet,
     ar.published, ar.title, s.name AS source_name, s.kind AS source_kind, cs.corpus_source_id,
-    at.content_text AS content, at.cue_text AS cue"""
+    {span_text_sql("content")} AS content, {span_text_sql("cue")} AS cue"""
 _MEMBER_JOINS = """
     JOIN articles ar ON ar.id = sg.article_id
     LEFT JOIN outlets o ON o.id = ar.outlet_id
