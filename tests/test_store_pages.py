@@ -109,6 +109,29 @@ def test_source_and_statement_pages_by_cursor_cover_every_row_once(database: Dat
         assert len(set(keys)) == len(keys)
 
 
+@pytest.mark.parametrize("backend", backend_params()[:1])  # SQLite's two plans; PostgreSQL's planner picks its own
+def test_a_role_or_affiliation_search_lists_the_same_rows_walked_or_through_its_sources(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onrecord.store import sqlite_search
+
+    with corpus_url(backend, tmp_path) as url, Database.open(url) as database:
+        database.write_batch([dated(n, published) for n, published in enumerate(DATES)])
+        filters = [StatementFilter(role="spokes"), StatementFilter(affiliation="us"), StatementFilter(role="nobody")]
+        found = {}
+        for walked in (True, False):
+            monkeypatch.setattr(sqlite_search, "_walk_is_cheaper", lambda reader, few, limit, walked=walked: walked)
+            found[walked] = [
+                [
+                    (r["article_id"], r["attribution_id"])
+                    for r in walk(lambda size, after, f=f: database.search_statements(f, size, after=after), 2)
+                ]
+                for f in filters
+            ]
+        assert found[True] == found[False]
+        assert len(found[True][0]) == 2 * len(DATES) and found[True][1] and found[True][2] == []
+
+
 def test_a_cursor_that_is_not_one_is_refused_naming_the_parameter(database: Database) -> None:
     good = database.list_articles(StatementFilter(), limit=1).extra["next_after"]
     for bad in ("not-a-cursor", good[:-3], "W10", "WyJ4Il0"):  # garbage, truncated, [], ["x"]

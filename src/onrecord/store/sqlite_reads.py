@@ -177,6 +177,9 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+_MATCHING_VALUES = "SELECT value FROM source_group_facets WHERE field = ? AND onrecord_words(value, ?)"
+
+
 def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:
     """WHERE clauses (over aliases at=attributions, s=sources, ar=articles, o=outlets) and their params."""
     where: list[str] = []
@@ -190,12 +193,14 @@ def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:
     if f.kind:
         where.append("s.kind = ?")
         args.append(f.kind)
+    # Role and affiliation: the word match runs once per distinct value (the facets of migration 006 hold
+    # every non-empty value), not once per source row a page walks past; the row test is then a lookup.
     if f.affiliation:
-        where.append("onrecord_words(s.affiliation, ?)")
-        args.append(f.affiliation)
+        where.append(f"s.affiliation IN ({_MATCHING_VALUES})")
+        args += ["affiliation", f.affiliation]
     if f.role:
-        where.append("onrecord_words(s.role, ?)")
-        args.append(f.role)
+        where.append(f"s.role IN ({_MATCHING_VALUES})")
+        args += ["role", f.role]
     if f.outlet:
         where.append("o.name = ?")
         args.append(f.outlet)

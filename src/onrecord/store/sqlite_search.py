@@ -50,17 +50,28 @@ def search_statements(reader: Reader, f: StatementFilter, limit: int, offset: in
         )
         args += [published, published, title, title, article_id, article_id, start, start, attribution_id]
         skip = 0
-    # A source's own statements, when few, are found through its rows and sorted; otherwise (many, or
-    # filters over the whole corpus) the articles are walked newest first and the walk stops at the page.
-    walk = f.source is None or _walk_is_cheaper(reader, _group_statements(reader, f), limit)
-    if walk:
+    # A source's own statements, or those of a role or an affiliation, when few, are found through their
+    # source rows and sorted; otherwise (many, or filters over the whole corpus) the articles are walked
+    # newest first and the walk stops at the page (a rare value would make it walk the whole corpus).
+    few = _group_statements(reader, f) if f.source else _facet_statements(reader, f)
+    walk = few is None or _walk_is_cheaper(reader, few, limit)
+    if walk and _needs_a_source(f):
+        # Each walked article's sources are tested first (a few small rows), and only the statements of those
+        # that pass are read: the same rows as the join below, as the filters reject a statement without one.
+        joins = (
+            "FROM articles ar INDEXED BY articles_newest CROSS JOIN sources s ON s.article_id = ar.id"
+            " CROSS JOIN attributions at ON at.article_id = s.article_id AND at.source_id = s.id"
+            " LEFT JOIN outlets o ON o.id = ar.outlet_id"
+            " LEFT JOIN sources rs ON rs.article_id = at.article_id AND rs.id = at.relay_source_id"
+        )
+    elif walk:
         joins = STATEMENT_JOINS.replace(
             "FROM attributions at\n    JOIN articles ar ON ar.id = at.article_id",
             "FROM articles ar INDEXED BY articles_newest CROSS JOIN attributions at ON at.article_id = ar.id",
         )
-    else:  # the source's rows first (sources_group index), then their statements; CROSS JOIN keeps that order
+    else:  # the source rows first (by name, role or affiliation), then their statements; CROSS JOIN keeps that order
         joins = (
-            "FROM sources s INDEXED BY sources_group CROSS JOIN attributions at"
+            f"FROM sources s {'INDEXED BY sources_group' if f.source else ''} CROSS JOIN attributions at"
             " ON at.article_id = s.article_id AND at.source_id = s.id"
             " JOIN articles ar ON ar.id = at.article_id LEFT JOIN outlets o ON o.id = ar.outlet_id"
             " LEFT JOIN sources rs ON rs.article_id = at.article_id AND rs.id = at.relay_source_id"
@@ -84,6 +95,12 @@ def search_statements(reader: Reader, f: StatementFilter, limit: int, offset: in
     return Page(rows, total, limit, offset, {"next_after": next_after, "total_capped": capped})
 
 
+def _needs_a_source(f: StatementFilter) -> bool:
+    """Whether ``f`` passes only statements that have a source row (every filter on the source but
+    "unattributed")."""
+    return bool(f.anonymity in ("named", "anonymous") or f.kind or f.role or f.affiliation or f.source)
+
+
 def _filter_joins(f: StatementFilter) -> str:
     """Only the joins ``f``'s filters read (after ``at``): every join is a B-tree lookup per row scanned,
     and a count or a candidate scan may pass thousands of rows."""
@@ -105,6 +122,20 @@ def _walk_is_cheaper(reader: Reader, source_statements: int, limit: int) -> bool
     root of (limit + 1) x the corpus's (10,000 statements for a page of 50 in 2.1 million)."""
     corpus = reader.all("SELECT coalesce(sum(statements), 0) FROM outlet_month_counts")[0][0]
     return source_statements * source_statements > (limit + 1) * corpus
+
+
+def _facet_statements(reader: Reader, f: StatementFilter) -> int | None:
+    """At most how many statements pass ``f``'s role and affiliation filters, from migration 006's facets;
+    None when it has neither."""
+    bounds = [
+        reader.all(
+            "SELECT coalesce(sum(statements), 0) FROM source_group_facets WHERE field = ? AND onrecord_words(value, ?)",
+            [field, needle],
+        )[0][0]
+        for field, needle in (("role", f.role), ("affiliation", f.affiliation))
+        if needle
+    ]
+    return min(bounds) if bounds else None
 
 
 def _group_statements(reader: Reader, f: StatementFilter) -> int:

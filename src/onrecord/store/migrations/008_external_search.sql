@@ -13,6 +13,10 @@ ALTER TABLE attributions DROP COLUMN cue_text;
 ALTER TABLE attributions DROP COLUMN content_text;
 ALTER TABLE attributions DROP COLUMN relay_text;
 
+-- A rare role's statements are found through its source rows (store/sqlite_search.py), as an affiliation's are
+-- through sources_affiliation.
+CREATE INDEX sources_role ON sources(role);
+
 DROP TABLE articles_fts;
 CREATE VIRTUAL TABLE articles_fts USING fts5(
     title, text, content='articles', content_rowid='rowid', tokenize='porter unicode61'
