@@ -68,7 +68,7 @@ def _grow(conn: Any, base: Path, total: int, rng: random.Random) -> None:
     bases = [r[0] for r in conn.execute("SELECT id FROM base.articles ORDER BY id")]
     attributions: dict[str, list[str]] = {}
     for article_id, attribution_id in conn.execute(
-        "SELECT article_id, id FROM base.attributions WHERE content_text IS NOT NULL ORDER BY article_id, id"
+        "SELECT article_id, id FROM base.attributions WHERE content_start IS NOT NULL ORDER BY article_id, id"
     ):
         attributions.setdefault(article_id, []).append(attribution_id)
     commonest = conn.execute(
