@@ -5,8 +5,9 @@ ingest claims (read-write opening only; the schema is migrated on open under an 
 one reader per thread, each read in a read-only transaction with ``statement_timeout`` set to the
 time limit. The URL's user may be a read-only role (``docs/store.md``): the web app and the export
 only read. Dialect specifics: migrations in ``migrations/postgresql/`` (same numbers and meaning as
-SQLite's), a generated ``tsvector`` column with a GIN index for search, ``INSERT ... ON CONFLICT``
-for outlets and claims, row locks (``SELECT ... FOR UPDATE``) when an article is replaced.
+SQLite's), ``tsvector`` GIN indexes for search (an expression for articles, a column the writer fills
+on attributions), ``INSERT ... ON CONFLICT`` for outlets and claims, row locks (``SELECT ... FOR UPDATE``)
+when an article is replaced.
 """
 
 from __future__ import annotations

@@ -185,6 +185,9 @@ def words_pattern(needle: str) -> str:
     return r"(^|\W)" + re.escape(needle.strip())
 
 
+_MATCHING_VALUES = "SELECT value FROM source_group_facets WHERE field = %s AND value ~* %s"
+
+
 def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:
     """WHERE clauses (over aliases s=sources, ar=articles, o=outlets) and their params."""
     where: list[str] = []
@@ -200,9 +203,13 @@ def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:
     if f.kind:
         where.append("s.kind = %s")
         args.append(f.kind)
+    # An affiliation, as on SQLite: the word match runs once per distinct value (migration 006's facets hold
+    # every non-empty one) and drives the index sources_affiliation, so a rare one is found through its few
+    # source rows (at 100k articles: 80-120 ms before, 2-12 ms). The same for roles made PostgreSQL's
+    # planner walk the corpus instead (150 -> 450 ms for the rarest), so a role is matched row by row.
     if f.affiliation:
-        where.append("s.affiliation ~* %s")
-        args.append(words_pattern(f.affiliation))
+        where.append(f"s.affiliation IN ({_MATCHING_VALUES})")
+        args += ["affiliation", words_pattern(f.affiliation)]
     if f.role:
         where.append("s.role ~* %s")
         args.append(words_pattern(f.role))
