@@ -149,21 +149,25 @@ def test_an_older_postgres_database_a_reader_role_cannot_migrate_is_refused(tmp_
 PACKED_VERSION = 7  # 007 packs the analysis JSON and the link state; 008 drops the JSON texts
 
 
-def _execute(url: str | Path, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
-    """Run ``?``-placeholder statements on an older database, as the older onrecord's writer would have."""
+def _execute(url: str | Path, statements: list[tuple[str, tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+    """Run ``?``-placeholder statements on a database outside the store (as an older onrecord's writer
+    would have); the rows of the last one."""
+    found: list[tuple[Any, ...]] = []
     if isinstance(url, Path):
         conn = connect(url)
         try:
             for sql, args in statements:
-                conn.execute(sql, args)
+                found = conn.execute(sql, args).fetchall()
         finally:
             conn.close()
-        return
+        return found
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         for sql, args in statements:
-            conn.execute(sql.replace("?", "%s"), args)
+            cursor = conn.execute(sql.replace("?", "%s"), args)
+            found = cursor.fetchall() if cursor.description is not None else []
+    return found
 
 
 @pytest.mark.parametrize("backend", backend_params())
@@ -228,7 +232,7 @@ def test_migrations_007_and_008_pack_stored_rows_and_keep_them_searchable(backen
             page = database.search_statements(StatementFilter(q="peskov"), limit=10)
             assert sorted(r["attribution_id"] for r in page.rows) == ["a1", "a2"]  # found by the source entity's name
         assert schema_version(url) == len(load_migrations())
-        (packed,) = _select(url, "SELECT state FROM link_documents")
+        ((packed,),) = _execute(url, [("SELECT state FROM link_documents", ())])
         assert unpack_state(packed) == state
 
 
@@ -254,16 +258,3 @@ def _old_attribution_rows(analysis: Any) -> list[tuple[Any, ...]]:
         )
         for a in analysis.attributions
     ]
-
-
-def _select(url: str | Path, sql: str) -> tuple[Any, ...]:
-    if isinstance(url, Path):
-        conn = connect(url, read_only=True)
-        try:
-            return conn.execute(sql).fetchone()
-        finally:
-            conn.close()
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        return conn.execute(sql).fetchone()

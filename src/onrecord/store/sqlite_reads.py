@@ -177,7 +177,9 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-_MATCHING_VALUES = "SELECT value FROM source_group_facets WHERE field = ? AND onrecord_words(value, ?)"
+# The facet values (migration 006) of one field that a role or affiliation filter matches: (field, needle).
+MATCHING_FACETS = "field = ? AND onrecord_words(value, ?)"
+_MATCHING_VALUES = f"SELECT value FROM source_group_facets WHERE {MATCHING_FACETS}"
 
 
 def _filter_sql(f: StatementFilter) -> tuple[list[str], list[Any]]:

@@ -13,6 +13,7 @@ from onrecord.store import keyset
 from onrecord.store.base import RANKED_MATCHES, Page, StatementFilter
 from onrecord.store.sqlite_pages import ARTICLE_ORDER, PUBLISHED_KEY, TITLE_KEY
 from onrecord.store.sqlite_reads import (
+    MATCHING_FACETS,
     STATEMENT_JOINS,
     Reader,
     _filter_sql,
@@ -129,7 +130,7 @@ def _facet_statements(reader: Reader, f: StatementFilter) -> int | None:
     None when it has neither."""
     bounds = [
         reader.all(
-            "SELECT coalesce(sum(statements), 0) FROM source_group_facets WHERE field = ? AND onrecord_words(value, ?)",
+            f"SELECT coalesce(sum(statements), 0) FROM source_group_facets WHERE {MATCHING_FACETS}",
             [field, needle],
         )[0][0]
         for field, needle in (("role", f.role), ("affiliation", f.affiliation))
