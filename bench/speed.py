@@ -1,4 +1,5 @@
-"""Analysis speed on the PolNeAR dev texts: bare spaCy vs attributions-only vs the full analysis.
+"""Analysis speed on the PolNeAR dev texts: bare spaCy vs attributions-only vs the full analysis,
+with each attribution model (the CRFs alone, and the neural encoder + CRFs) side by side in one run.
 
 Prints a table (and with --json FILE saves the figures). Each variant runs in its own process
 so its peak RSS is its own; each is loaded and warmed up first, then the variants' timed passes
@@ -10,6 +11,9 @@ start-up and model loading included, because that is what a user waits for.
 See docs/benchmarks.md.
 
     python bench/speed.py [--limit K] [--repeat R] [--jobs 1 2] [--model M] [--json FILE]
+
+The encoder runs with one onnxruntime thread here (``ONRECORD_ENCODER_THREADS=1``), so "single process" means
+one core, like spaCy's own pipeline.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from onrecord.model import Article
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BARE_OVER_FULL_BAR = 0.8  # full analysis keeps at least 80% of the bare pipeline's words/s (issue 7)
+NEURAL_OVER_BARE_BAR = 0.4  # with the neural attribution model: at least 40% (issue 8)
 OVERHEAD_BAR = 0.15  # profiles + claims + scorecard add at most 15% to attributions-only time
 WARMUP_ARTICLES = 3
 
@@ -71,6 +76,8 @@ def _load_variant(variant: str, model: str, articles: list[Article]) -> None:
 
     from onrecord.analysis.pipeline import COMPONENTS, Analyzer, load_pipeline
 
+    os.environ["ONRECORD_ENCODER_THREADS"] = "1"
+
     if variant == "bare":
         nlp = spacy.load(model)
         texts = [a.text for a in articles]
@@ -82,8 +89,10 @@ def _load_variant(variant: str, model: str, articles: list[Article]) -> None:
         run_bare(texts[:WARMUP_ARTICLES])
         _timed_run = run_bare
         return
-    components = ["onrecord_attributions"] if variant == "attributions" else list(COMPONENTS)
-    analyzer = Analyzer(load_pipeline(model, components=components))
+    stage, attribution_model = variant.split("-")
+    components = ["onrecord_attributions"] if stage == "attributions" else list(COMPONENTS)
+    config = {"onrecord_attributions": {"model": attribution_model}}
+    analyzer = Analyzer(load_pipeline(model, components=components, config=config))
 
     def run_analysis(sample: list[Article] = articles) -> None:
         for result in analyzer.analyze_many(sample):
@@ -106,7 +115,9 @@ def _peak_rss_in_worker() -> float:
     return peak_rss_mib()
 
 
-def measure_variants(model: str, articles: list[Article], repeat: int) -> dict[str, dict[str, Any]]:
+def measure_variants(
+    model: str, articles: list[Article], repeat: int, variants: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
     """One worker process per variant, all loaded first; passes interleaved so load on the shared
     machine hits every variant alike; the best pass of each is kept."""
     spawn = get_context("spawn")
@@ -114,11 +125,11 @@ def measure_variants(model: str, articles: list[Article], repeat: int) -> dict[s
         variant: ProcessPoolExecutor(
             1, mp_context=spawn, initializer=_load_variant, initargs=(variant, model, articles)
         )
-        for variant in VARIANTS
+        for variant in variants
     }
     try:
-        wall = dict.fromkeys(VARIANTS, float("inf"))
-        cpu = dict.fromkeys(VARIANTS, float("inf"))
+        wall = dict.fromkeys(variants, float("inf"))
+        cpu = dict.fromkeys(variants, float("inf"))
         for _ in range(repeat):
             for variant, pool in pools.items():
                 wall_s, cpu_s = pool.submit(_timed_pass).result()
@@ -159,16 +170,20 @@ def in_fresh_process(function: Callable[..., dict[str, Any]], *args: Any) -> dic
 
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
+    from onrecord.analysis.attribution.tagger import NEURAL_WEIGHTS_DIR, weights_present
+
     articles = load_articles(args.limit)
     words = word_count(articles)
-    variants = measure_variants(args.model, articles, args.repeat)
+    chosen = VARIANTS if weights_present(NEURAL_WEIGHTS_DIR) else VARIANTS[:3]
+    variants = measure_variants(args.model, articles, args.repeat, chosen)
     for figures in variants.values():
         figures["words_per_s"] = words / figures["seconds"]
         figures["words_per_cpu_s"] = words / figures["cpu_seconds"]
     scaling = [in_fresh_process(measure_jobs, n, args.model, articles) for n in args.jobs]
     for figures in scaling:
         figures["words_per_s"] = words / figures["seconds"]
-    bare, attributions, full = (variants[v] for v in VARIANTS)
+    bare, attributions, full = (variants[v] for v in VARIANTS[:3])
+    neural = variants.get("full-neural")
     return {
         "articles": len(articles),
         "words": words,
@@ -180,6 +195,8 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         # Ratios from CPU time: on a shared machine it is far steadier than wall time.
         "full_over_bare": full["words_per_cpu_s"] / bare["words_per_cpu_s"],
         "full_over_bare_wall": full["words_per_s"] / bare["words_per_s"],
+        "neural_full_over_bare": neural["words_per_cpu_s"] / bare["words_per_cpu_s"] if neural else None,
+        "neural_full_over_bare_wall": neural["words_per_s"] / bare["words_per_s"] if neural else None,
         "profiles_claims_scorecard_overhead": (full["cpu_seconds"] - attributions["cpu_seconds"])
         / attributions["cpu_seconds"],
         "profiles_claims_scorecard_overhead_wall": (full["seconds"] - attributions["seconds"])
@@ -188,11 +205,13 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-VARIANTS = ("bare", "attributions", "full")
+VARIANTS = ("bare", "attributions-crf", "full-crf", "attributions-neural", "full-neural")
 LABELS = {
     "bare": "bare spaCy (nlp.pipe)",
-    "attributions": "+ attributions only",
-    "full": "full analysis",
+    "attributions-crf": "+ attributions only, CRF",
+    "full-crf": "full analysis, CRF",
+    "attributions-neural": "+ attributions only, neural",
+    "full-neural": "full analysis, neural",
 }
 
 
@@ -205,19 +224,29 @@ def format_table(figures: dict[str, Any]) -> str:
         f"PolNeAR dev: {figures['articles']} articles, {figures['words']:,} words; model {figures['model']}; "
         f"best of {figures['repeat']}; {figures['cpu_count']} CPUs",
         "",
-        f"{'pipeline':<28}{'wall s':>9}{'words/s':>10}{'CPU s':>9}{'words/CPU s':>13}{'peak RSS MiB':>14}",
+        f"{'pipeline':<30}{'wall s':>9}{'words/s':>10}{'CPU s':>9}{'words/CPU s':>13}{'peak RSS MiB':>14}",
     ]
-    for variant in VARIANTS:
+    for variant in figures["variants"]:
         row = figures["variants"][variant]
         lines.append(
-            f"{LABELS[variant]:<28}{row['seconds']:>9.2f}{row['words_per_s']:>10,.0f}{row['cpu_seconds']:>9.2f}"
+            f"{LABELS[variant]:<30}{row['seconds']:>9.2f}{row['words_per_s']:>10,.0f}{row['cpu_seconds']:>9.2f}"
             f"{row['words_per_cpu_s']:>13,.0f}{row['peak_rss_mib']:>14.0f}"
         )
     ratio, overhead = figures["full_over_bare"], figures["profiles_claims_scorecard_overhead"]
     lines += [
         "",
-        f"full / bare words per CPU second: {ratio:.2f} (bar >= {BARE_OVER_FULL_BAR}: "
+        f"full (CRF) / bare words per CPU second: {ratio:.2f} (bar >= {BARE_OVER_FULL_BAR}: "
         f"{_verdict(ratio >= BARE_OVER_FULL_BAR)}; wall-clock: {figures['full_over_bare_wall']:.2f})",
+        *(
+            [
+                f"full (neural) / bare words per CPU second: {figures['neural_full_over_bare']:.2f} "
+                f"(bar >= {NEURAL_OVER_BARE_BAR}: "
+                f"{_verdict(figures['neural_full_over_bare'] >= NEURAL_OVER_BARE_BAR)}; "
+                f"wall-clock: {figures['neural_full_over_bare_wall']:.2f})"
+            ]
+            if figures["neural_full_over_bare"] is not None
+            else []
+        ),
         f"profiles + claims + scorecard add {overhead:.1%} to attributions-only CPU time "
         f"(bar <= {OVERHEAD_BAR:.0%}: {_verdict(overhead <= OVERHEAD_BAR)}; "
         f"wall-clock: {figures['profiles_claims_scorecard_overhead_wall']:.1%})",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Span
 
 from onrecord.analysis.sources.mention import MentionProfile
 from onrecord.analysis.sources.profile import mention_span, profile_mention
@@ -193,3 +194,68 @@ def test_they_after_two_named_people_two_sentences_back(nlp: Language) -> None:
     )
     result = profile(nlp, text, "They")
     assert result.kind is SourceKind.NAMED_PERSON
+
+
+# --- descriptions: who the narration is about (issue 8) -------------------------------------------------------------
+
+
+def test_person_named_inside_the_quotation_is_not_the_described_speaker(nlp: Language) -> None:
+    # "“Justice Ginsburg has embarrassed all,” the presumptive nominee wrote": Ginsburg is spoken of.
+    text = (
+        "Donald Trump spoke in Ohio on Monday. "
+        "“Justice Ginsburg has embarrassed all of us,” the real estate mogul wrote in a tweet."
+    )
+    result = profile(nlp, text, "the real estate mogul")
+    assert (result.kind, result.name) == (SourceKind.NAMED_PERSON, "Donald Trump")
+
+
+def test_surname_tagged_as_organisation_still_answers_a_description(nlp: Language) -> None:
+    # NER reads "Trump" as an organisation in one sentence out of three; the article names him a person elsewhere.
+    text = (
+        "Donald Trump called for Justice Ruth Bader Ginsburg to resign. Lashing out, Trump said her mind was shot. "
+        "The real estate mogul wrote that she should quit."
+    )
+    doc = nlp(text)
+    start = text.index("Trump said")
+    trump = doc.char_span(start, start + len("Trump"))
+    assert trump is not None
+    doc.set_ents([Span(doc, trump.start, trump.end, label="ORG")], default="unmodified")
+    mention = text.index("The real estate mogul")
+    span = mention_span(doc, mention, mention + len("The real estate mogul"))
+    assert span is not None
+    result = profile_mention(doc, span)
+    # The mention resolves to the surname here; the component gives the entity the full name (tests above).
+    assert result.kind is SourceKind.NAMED_PERSON and result.name in {"Trump", "Donald Trump"}
+
+
+# --- documents by a named author are on record under that author (issue 8) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "author"),
+    [
+        (
+            "The nomination is almost certain, according to an AP survey of delegates.",
+            "an AP survey",
+            "Associated Press",
+        ),
+        ("A survey by the AP found that most delegates back her.", "A survey by the AP", "Associated Press"),
+        (
+            "A poll conducted by Edison Research found wide support.",
+            "A poll conducted by Edison Research",
+            "Edison Research",
+        ),
+        ("The Pentagon's report found that costs had doubled.", "The Pentagon's report", "US Department of Defense"),
+    ],
+)
+def test_document_records_its_named_author(nlp: Language, text: str, mention: str, author: str) -> None:
+    result = profile(nlp, text, mention)
+    assert result.kind is SourceKind.DOCUMENT
+    assert result.affiliation == author
+    assert result.canonical_actor == author
+
+
+def test_document_without_a_named_author_has_none(nlp: Language) -> None:
+    result = profile(nlp, "A new poll of likely voters found that support had fallen.", "A new poll of likely voters")
+    assert result.kind is SourceKind.DOCUMENT
+    assert result.canonical_actor is None

@@ -380,3 +380,31 @@ def test_description_refers_to_the_person_introduced_last_even_outside_attributi
     assert second.kind is SourceKind.ANONYMOUS_INDIVIDUAL
     assert second.name == "senior administration official"
     assert second.status is None
+
+
+# --- who a mention is: intensive reflexives, questioned people (issue 8) -------------------------------------------
+
+
+@pytest.mark.parametrize(("mention", "name"), [("Sanders himself", "Bernie Sanders"), ("he himself", "Bernie Sanders")])
+def test_name_with_an_intensive_reflexive_stays_the_named_person(nlp: Language, mention: str, name: str) -> None:
+    # "Sanders himself acknowledged ...": the reflexive stresses who speaks; it does not make him anonymous.
+    text = f"Bernie Sanders spoke in Ohio. Later {mention} acknowledged that it will be very hard to win."
+    attributions, sources = sources_of(nlp, text, [said(text, 1, mention, "acknowledged", "it will be very hard")])
+    source = source_of(attributions, sources, 1)
+    assert (source.kind, source.name) == (SourceKind.NAMED_PERSON, name)
+
+
+def test_pronoun_in_what_a_person_is_asked_about_is_that_person(nlp: Language) -> None:
+    # "Hewitt asked Trump about statements he had made, when he claimed ...": Trump claimed, not the host.
+    text = (
+        "Radio host Dan Pike asked Maria Lopez about statements she had made the previous night, when she claimed "
+        "the mayor was corrupt."
+    )
+    attributions, sources = sources_of(nlp, text, [said(text, 1, "she", "claimed", "the mayor was corrupt", 1)])
+    assert source_of(attributions, sources, 1).name == "Maria Lopez"
+
+
+def test_pronoun_outside_a_question_still_takes_the_subject(nlp: Language) -> None:
+    text = "Radio host Dan Pike met Maria Lopez at the studio. He said the interview had gone well."
+    attributions, sources = sources_of(nlp, text, [said(text, 1, "He", "said", "the interview had gone well")])
+    assert source_of(attributions, sources, 1).name == "Dan Pike"

@@ -67,6 +67,11 @@ PATH_SETTINGS: dict[tuple[str, str], Path | None] = {
 _ALWAYS_LOADED = (_PACKAGE / "sources" / "data",)
 
 
+# Fills ``onrecord_attributions.model`` when a config does not set it: how the CLI's ``--attribution-model``
+# reaches every process that loads a pipeline (forked workers, a local Ray's actors) without more plumbing.
+ATTRIBUTION_MODEL_ENV = "ONRECORD_ATTRIBUTION_MODEL"
+
+
 class PipelineLoadError(RuntimeError):
     """The analysis pipeline could not be loaded (unknown model, missing weights or tables)."""
 
@@ -103,6 +108,15 @@ def component_settings(config: Mapping[str, Mapping[str, Any]] | None = None) ->
         settings[name] = {**defaults, **overrides}
     if settings["onrecord_sources"].get("actors_path") is None and os.environ.get(ACTORS_ENV):
         settings["onrecord_sources"]["actors_path"] = os.environ[ACTORS_ENV]
+    chosen = os.environ.get(ATTRIBUTION_MODEL_ENV)
+    if chosen and "model" not in (config or {}).get("onrecord_attributions", {}):
+        from onrecord.analysis.attribution.component import MODELS
+
+        if chosen not in MODELS:
+            raise ValueError(
+                f"${ATTRIBUTION_MODEL_ENV}={chosen!r}: unknown attribution model; known: {', '.join(MODELS)}"
+            )
+        settings["onrecord_attributions"]["model"] = chosen
     return settings
 
 
@@ -136,10 +150,12 @@ def load_pipeline(
     return nlp
 
 
-def _digest_path(digest: Any, path: Path, label: str) -> None:
-    """Feed ``path``'s content (every file under a folder, by relative name) into ``digest``."""
+def _digest_path(digest: Any, path: Path, label: str, recursive: bool = True) -> None:
+    """Feed ``path``'s content (every file under a folder, by relative name) into ``digest``.
+
+    ``recursive=False``: only the folder's own files (the CRFs' weights folder holds the neural model's folder)."""
     if path.is_dir():
-        for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        for file in sorted(p for p in (path.rglob("*") if recursive else path.iterdir()) if p.is_file()):
             digest.update(f"{label}/{file.relative_to(path).as_posix()}\0".encode())
             digest.update(file.read_bytes())
             digest.update(b"\0")
@@ -162,10 +178,14 @@ def settings_digest(settings: Mapping[str, Mapping[str, Any]]) -> str:
                 continue
             if (name, key) in PATH_SETTINGS:
                 path = Path(value) if value else PATH_SETTINGS[(name, key)]
+                if key == "weights_dir" and not value:
+                    from onrecord.analysis.attribution.component import weights_for
+
+                    path = weights_for(settings[name].get("model", "crf"))  # the bundled weights of the model
                 if key == "weights_dir" and path is not None and path.is_file():
                     path = path.parent  # the component accepts the .crfsuite file and loads its whole folder
                 if path is not None:
-                    _digest_path(digest, path, f"{name}.{key}")
+                    _digest_path(digest, path, f"{name}.{key}", recursive=key != "weights_dir")
                 plain[name][key] = value is not None  # which data, by content above; not where it lies
             else:
                 plain[name][key] = value

@@ -15,9 +15,10 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -209,9 +210,7 @@ def score_documents(pairs: Iterable[tuple[PolnearDocument, Sequence[Attribution]
     return scores_from_counts(total, documents)
 
 
-def attribution_outcomes(
-    document: PolnearDocument, predictions: Sequence[Attribution]
-) -> list[tuple[float, bool]]:
+def attribution_outcomes(document: PolnearDocument, predictions: Sequence[Attribution]) -> list[tuple[float, bool]]:
     """(confidence, matched a gold content under the rule above) for each scorable predicted attribution."""
     gold = [g for g in map(scored_gold, document.attributions) if g is not None]
     kept = [(a.confidence, p) for a in predictions if (p := scored_prediction(a)) is not None]
@@ -220,59 +219,96 @@ def attribution_outcomes(
 
 
 def predict_split(
-    documents: list[PolnearDocument], model: str, jobs: int = 1, weights: Path | None = None
+    documents: list[PolnearDocument],
+    model: str,
+    jobs: int = 1,
+    weights: Path | None = None,
+    attribution_model: str = "crf",
+    docs: Sequence[Any] | None = None,
 ) -> list[list[Attribution]]:
-    """Run the spaCy model (parses cached) and the attribution component over the documents."""
+    """Run the spaCy model (parses cached) and the attribution component over the documents.
+
+    ``weights``: a weights folder; None means the bundled weights of ``attribution_model`` ("neural" or "crf").
+    ``docs``: the documents already parsed (:func:`parse_split`).
+    """
+    from onrecord.analysis.attribution.component import AttributionComponent
+
+    docs = docs if docs is not None else parse_split(documents, model, jobs)
+    component = AttributionComponent.from_weights(weights, model=attribution_model)
+    return [list(doc._.attributions) for doc in component.pipe(docs)]
+
+
+def parse_split(documents: list[PolnearDocument], model: str, jobs: int = 1) -> list[Any]:
+    """The documents parsed by the spaCy model (cached, see :mod:`onrecord.training.cache`)."""
     import spacy
 
-    from onrecord.analysis.attribution.component import AttributionComponent
     from onrecord.analysis.extensions import register_extensions
     from onrecord.training.cache import parsed_docs
 
     register_extensions()
-    nlp = spacy.load(model)
-    docs = parsed_docs(nlp, documents, jobs=jobs)
-    component = AttributionComponent.from_weights(weights)
-    return [list(component(doc)._.attributions) for doc in docs]
+    return parsed_docs(spacy.load(model), documents, jobs=jobs)
+
+
+_SCORE_ROWS: list[tuple[str, Callable[[PolnearScores], str]]] = [
+    ("documents", lambda s: f"{s.documents}"),
+    ("gold / predicted / matched", lambda s: f"{s.gold} / {s.predicted} / {s.matched}"),
+    ("content P / R / F1", lambda s: f"{s.content_precision:.3f} / {s.content_recall:.3f} / {s.content_f1:.3f}"),
+    ("exact-match F1", lambda s: f"{s.exact_f1:.3f}"),
+    ("source accuracy (matched)", lambda s: f"{s.source_accuracy:.3f}"),
+    ("cue accuracy (matched)", lambda s: f"{s.cue_accuracy:.3f}"),
+    (
+        "end-to-end P / R / F1",
+        lambda s: f"{s.end_to_end_precision:.3f} / {s.end_to_end_recall:.3f} / {s.end_to_end_f1:.3f}",
+    ),
+    ("attribution time", lambda s: f"{s.seconds:.1f} s ({s.words_per_second:,.0f} words/s)"),
+]
 
 
 def format_scores(scores: PolnearScores) -> str:
-    rows = [
-        ("documents", f"{scores.documents}"),
-        ("gold / predicted / matched", f"{scores.gold} / {scores.predicted} / {scores.matched}"),
-        (
-            "content P / R / F1",
-            f"{scores.content_precision:.3f} / {scores.content_recall:.3f} / {scores.content_f1:.3f}",
-        ),
-        ("exact-match F1", f"{scores.exact_f1:.3f}"),
-        ("source accuracy (matched)", f"{scores.source_accuracy:.3f}"),
-        ("cue accuracy (matched)", f"{scores.cue_accuracy:.3f}"),
-        (
-            "end-to-end P / R / F1",
-            f"{scores.end_to_end_precision:.3f} / {scores.end_to_end_recall:.3f} / {scores.end_to_end_f1:.3f}",
-        ),
-        ("analysis time", f"{scores.seconds:.1f} s ({scores.words_per_second:,.0f} words/s)"),
-    ]
-    width = max(len(name) for name, _ in rows)
-    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
+    return format_side_by_side({"": scores})
+
+
+def format_side_by_side(runs: Mapping[str, PolnearScores]) -> str:
+    """One row per figure, one column per run (a single unnamed run: just the figures)."""
+    names = list(runs)
+    cells = [[name, *(render(runs[n]) for n in names)] for name, render in _SCORE_ROWS]
+    header = [["", *names]] if names != [""] else []
+    table = header + cells
+    widths = [max(len(row[c]) for row in table) for c in range(len(table[0]))]
+    return "\n".join("  ".join(cell.ljust(widths[c]) for c, cell in enumerate(row)).rstrip() for row in table)
 
 
 @click.command("polnear")
 @click.argument("split_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--model", default=None, help="spaCy model to parse with (default: onrecord's).")
 @click.option(
+    "--attribution-model",
+    type=click.Choice(["both", "neural", "crf"]),
+    default="both",
+    show_default=True,
+    help="Which bundled attribution model to score; both: side by side, on the same parses.",
+)
+@click.option(
     "--weights",
     type=click.Path(exists=True, path_type=Path),
     default=None,
-    help="Folder of attribution weights, as `onrecord train --output` writes (default: the bundled ones).",
+    help="Folder of attribution weights, as `onrecord train --output` writes (instead of the bundled ones).",
 )
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parsing processes.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Score only the first K articles.")
-@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON (one object per model).")
 def polnear_command(
-    split_dir: Path, model: str | None, weights: Path | None, jobs: int, limit: int | None, as_json: bool
+    split_dir: Path,
+    model: str | None,
+    attribution_model: str,
+    weights: Path | None,
+    jobs: int,
+    limit: int | None,
+    as_json: bool,
 ) -> None:
     """Score attribution extraction against the PolNeAR split in SPLIT_DIR."""
+    from onrecord.analysis.attribution.component import MODELS
+    from onrecord.analysis.attribution.tagger import weights_present
     from onrecord.analysis.pipeline import DEFAULT_MODEL
 
     try:
@@ -281,19 +317,35 @@ def polnear_command(
         raise click.ClickException(str(exc)) from exc
     if not documents:
         raise click.ClickException(f"{split_dir}: no articles found in text/")
-    started = time.perf_counter()
-    predictions = predict_split(documents, model or DEFAULT_MODEL, jobs=jobs, weights=weights)
-    seconds = time.perf_counter() - started
-    scores = score_documents(zip(documents, predictions, strict=True))
-    scores.seconds = seconds
-    scores.words_per_second = sum(len(d.text.split()) for d in documents) / seconds if seconds else 0.0
-    calibration = confidence_calibration(documents, predictions)
-    if as_json:
-        json.dump({**asdict(scores), "calibration": calibration}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+    if weights is not None:
+        runs = {"weights": ("crf", weights)}
     else:
-        click.echo(format_scores(scores))
-        click.echo(format_calibration(calibration))
+        names = ["crf", "neural"] if attribution_model == "both" else [attribution_model]
+        missing = [n for n in names if not weights_present(MODELS[n])]
+        if attribution_model != "both" and missing:
+            raise click.ClickException(f"the {missing[0]} attribution weights are missing: run `onrecord train`")
+        runs = {n: (n, None) for n in names if n not in missing}
+    results: dict[str, dict] = {}
+    scored: dict[str, PolnearScores] = {}
+    docs = parse_split(documents, model or DEFAULT_MODEL, jobs)  # once, so each model's time is its own
+    for name, (chosen, folder) in runs.items():
+        started = time.perf_counter()
+        predictions = predict_split(documents, model or DEFAULT_MODEL, jobs, folder, chosen, docs)
+        seconds = time.perf_counter() - started
+        scores = score_documents(zip(documents, predictions, strict=True))
+        scores.seconds = seconds
+        scores.words_per_second = sum(len(d.text.split()) for d in documents) / seconds if seconds else 0.0
+        scored[name] = scores
+        results[name] = {**asdict(scores), "calibration": confidence_calibration(documents, predictions)}
+    if as_json:
+        json.dump(results, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    click.echo(format_side_by_side(scored) if len(scored) > 1 else format_scores(next(iter(scored.values()))))
+    for name, result in results.items():
+        if len(results) > 1:
+            click.echo(f"\n{name}:")
+        click.echo(format_calibration(result["calibration"]))
 
 
 def confidence_calibration(

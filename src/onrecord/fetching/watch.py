@@ -24,6 +24,7 @@ from onrecord.fetching.collect import Crawl
 from onrecord.fetching.options import FetchOptions
 from onrecord.ingest import DEFAULT_MAX_CHARS, MAX_CHARS_CEILING
 from onrecord.model import Article, InputFailure
+from onrecord.report.cli import attribution_model_option
 
 DEFAULT_CHUNK = 8  # pages fetched, analysed and stored together; a stop loses at most this much work
 
@@ -103,9 +104,7 @@ def watch(
                 print(f"round {number}: {len(found.work)} pages listed", file=out, flush=True)
                 checked = 0
                 for units, items in _lazy(found, crawl, chunk):
-                    ingest_items(
-                        items, store, signature=signature, analyze=analyze, batch_size=chunk, report=ingest
-                    )
+                    ingest_items(items, store, signature=signature, analyze=analyze, batch_size=chunk, report=ingest)
                     checked += units
                     print(
                         f"round {number}: {checked}/{len(found.work)} pages checked, {ingest.added} added",
@@ -169,6 +168,7 @@ def _lazy(found: Any, crawl: Crawl, chunk: int) -> Iterator[tuple[int, list[Arti
     default=None,
     help=f"Refuse longer articles (at most {MAX_CHARS_CEILING:,}, what the pipeline takes).",
 )
+@attribution_model_option
 @click.option("--contact", default=None, help=f"Contact put in the user agent [default: ${CONTACT_ENV}].")
 @click.option(
     "--delay", type=click.FloatRange(min=0), default=1.0, show_default=True, help="Seconds between hits on a host."

@@ -27,6 +27,27 @@ def default_model() -> str:
     return DEFAULT_MODEL
 
 
+def attribution_model_option(function):
+    """``--attribution-model neural|crf``: which attribution model every pipeline of this run loads (through
+    ``$ONRECORD_ATTRIBUTION_MODEL``, so forked workers and a local Ray's actors load the same)."""
+    from onrecord.analysis.attribution.component import MODELS
+    from onrecord.analysis.pipeline import ATTRIBUTION_MODEL_ENV
+
+    def choose(_context: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value:
+            os.environ[ATTRIBUTION_MODEL_ENV] = value
+
+    return click.option(
+        "--attribution-model",
+        type=click.Choice(list(MODELS)),
+        default=None,
+        expose_value=False,
+        callback=choose,
+        help="Attribution model: neural (more accurate) or crf (faster) [default: the pipeline's, "
+        f"${ATTRIBUTION_MODEL_ENV} when set].",
+    )(function)
+
+
 def check_model(model: str) -> None:
     """Refuse an unknown model up front, as a usage error, before reading inputs or starting workers."""
     import spacy.util
@@ -95,6 +116,7 @@ def write_report(analyses: Iterable[ArticleAnalysis], out: TextIO, fmt: str, col
 @click.option(
     "--color/--no-color", default=None, help="Colour the text report [default: on a terminal, unless NO_COLOR]."
 )
+@attribution_model_option
 @with_fetch_options()  # http(s) URLs, --urls FILE, --save-warc: docs/fetching.md
 def analyze(
     paths: tuple[str, ...],

@@ -9,6 +9,7 @@ import click
 
 from onrecord.fetching.cli import with_fetch_options
 from onrecord.ingest import MAX_CHARS_CEILING
+from onrecord.report.cli import attribution_model_option
 from onrecord.store.db import DEFAULT_DB, StoreError
 
 _DB_HELP = (
@@ -57,6 +58,7 @@ _DB_HELP = (
     default=None,
     help="With --engine ray: analysis actors, one CPU each (a local Ray gets this many CPUs) [default: all CPUs].",
 )
+@attribution_model_option
 @with_fetch_options(db_param="db_url")  # http(s) URLs, --urls FILE, --save-warc: docs/fetching.md
 def ingest(
     paths: tuple[str, ...],

@@ -10,11 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
 import spacy
 from spacy.tokens import Doc
 
 from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences
+from onrecord.analysis.attribution.neural_features import role_summaries
 from onrecord.analysis.attribution.spans import CUE, TaggedSpan, cue_head
 from onrecord.analysis.attribution.tagger import LEXICON_FILE, MODEL_FILE, ROLES_FILE, WEIGHTS_DIR
 from onrecord.corpus.polnear import PolnearDocument, read_split
@@ -112,14 +114,17 @@ def train_crf(
     model_path: Path,
     params: dict | None = None,
     verbose: bool = False,
+    neural: Sequence[np.ndarray] | None = None,
 ) -> int:
-    """Train and write the span tagger; returns the number of training tokens."""
+    """Train and write the span tagger; returns the number of training tokens.
+
+    ``neural``: per article, the encoder's out-of-fold token label probabilities (the stacked model)."""
     trainer = pycrfsuite.Trainer(verbose=verbose)
     trainer.set_params({**TAGGER_PARAMS, **(params or {})})
     tokens = 0
-    for doc, document, lexicon in zip(docs, documents, lexicons, strict=True):
+    for index, (doc, document, lexicon) in enumerate(zip(docs, documents, lexicons, strict=True)):
         labels = token_labels(doc, document.attributions)
-        for sequence in doc_sequences(doc, lexicon):
+        for sequence in doc_sequences(doc, lexicon, neural[index] if neural is not None else None):
             trainer.append(sequence.features, [labels[i] for i in sequence.tokens])
             tokens += len(sequence.tokens)
     model_path.parent.mkdir(parents=True, exist_ok=True)
@@ -134,21 +139,26 @@ def train_roles_crf(
     model_path: Path,
     params: dict | None = None,
     verbose: bool = False,
+    neural: Sequence[np.ndarray] | None = None,
 ) -> int:
-    """Train the role tagger: one sequence per gold cue, its paragraph labelled with that cue's source and content."""
+    """Train the role tagger: one sequence per gold cue, its paragraph labelled with that cue's source and content.
+
+    ``neural``: as for :func:`train_crf`."""
     trainer = pycrfsuite.Trainer(verbose=verbose)
     trainer.set_params({**ROLE_PARAMS, **(params or {})})
     sequences = 0
-    for doc, document, lexicon in zip(docs, documents, lexicons, strict=True):
+    for index, (doc, document, lexicon) in enumerate(zip(docs, documents, lexicons, strict=True)):
         cues = gold_cues(doc, document.attributions)
+        probabilities = neural[index] if neural is not None else None
         for sequence in doc_sequences(doc, lexicon):
             members = set(sequence.tokens)
             here = [c for c in cues if c.start in members]
             ranges = [(c.start, c.end) for c in here]
+            summaries = role_summaries(probabilities, sequence.tokens) if probabilities is not None else None
             for cue in here:
                 head = cue_head(doc, TaggedSpan(CUE, cue.start, cue.end), lexicon)
                 features = cue_relative_features(
-                    doc, sequence.tokens, sequence.features, (cue.start, cue.end), head, ranges
+                    doc, sequence.tokens, sequence.features, (cue.start, cue.end), head, ranges, summaries
                 )
                 trainer.append(features, role_labels(sequence.tokens, cue))
                 sequences += 1

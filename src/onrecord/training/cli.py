@@ -16,33 +16,63 @@ import click
     help="PolNeAR train split directory (default: shared/data/polnear/train).",
 )
 @click.option(
+    "--model",
+    "attribution_model",
+    type=click.Choice(["crf", "neural"]),
+    default="crf",
+    show_default=True,
+    help="crf: the two CRFs; neural: the MiniLM encoder (needs the train extra: torch) and CRFs stacked on it.",
+)
+@click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder to write the weights to (default: the bundled weights folder).",
+    help="Folder to write the weights to (default: the model's bundled weights folder).",
 )
-@click.option("--model", default=None, help="spaCy model to parse with (default: onrecord's).")
+@click.option("--spacy-model", default=None, help="spaCy model to parse with (default: onrecord's).")
 @click.option("--iterations", type=click.IntRange(min=1), default=None, help="CRF training iterations.")
+@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Encoder fine-tuning epochs (neural).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Train on the first K articles only.")
 @click.option("--verbose", is_flag=True, help="Show the CRF optimiser's progress.")
 def train(
     split_dir: Path | None,
+    attribution_model: str,
     output: Path | None,
-    model: str | None,
+    spacy_model: str | None,
     iterations: int | None,
+    epochs: int | None,
     limit: int | None,
     verbose: bool,
 ) -> None:
-    """Train the attribution tagger on PolNeAR train and write its weights."""
-    from onrecord.analysis.attribution.tagger import WEIGHTS_DIR
+    """Train the attribution model on PolNeAR train and write its weights."""
+    from onrecord.analysis.attribution.component import weights_for
     from onrecord.analysis.pipeline import DEFAULT_MODEL
     from onrecord.corpus.polnear import default_split_dir
-    from onrecord.training.attribution import train as run_training
 
     split_dir = split_dir or default_split_dir("train")
     if not (split_dir / "text").is_dir():
         raise click.ClickException(f"{split_dir}: not a PolNeAR split (no text/ directory)")
-    report = run_training(split_dir, output or WEIGHTS_DIR, model or DEFAULT_MODEL, iterations, limit, verbose)
+    output = output or weights_for(attribution_model)
+    if attribution_model == "neural":
+        try:
+            import torch  # noqa: F401
+        except ImportError as exc:
+            raise click.ClickException("--model neural trains with torch: pip install -e '.[train]'") from exc
+        from onrecord.training.stacked import EPOCHS, train_neural
+
+        report = train_neural(
+            split_dir, output, spacy_model or DEFAULT_MODEL, epochs or EPOCHS, limit, iterations, log=click.echo
+        )
+        total = report.parse_seconds + report.folds_seconds + report.encoder_seconds + report.crf_seconds
+        click.echo(
+            f"trained on {report.documents} articles; wrote {report.output}\n"
+            f"time: {total:.0f} s (parsing {report.parse_seconds:.0f} s, encoder folds {report.folds_seconds:.0f} s, "
+            f"encoder {report.encoder_seconds:.0f} s, CRFs {report.crf_seconds:.0f} s)"
+        )
+        return
+    from onrecord.training.attribution import train as run_training
+
+    report = run_training(split_dir, output, spacy_model or DEFAULT_MODEL, iterations, limit, verbose)
     total = report.parse_seconds + report.train_seconds
     click.echo(
         f"trained on {report.documents} articles, {report.tokens:,} tokens; wrote {report.output}\n"

@@ -26,6 +26,13 @@ from onrecord.analysis.attribution.spans import (
     cue_head,
 )
 from onrecord.analysis.quotes import AMBIGUOUS_QUOTES, OPEN_QUOTES, has_quotation
+from onrecord.analysis.sources.lexicon import (
+    COLLECTIVE_NOUNS,
+    DOCUMENT_NOUNS,
+    ORGANIZATION_NOUNS,
+    OUTLET_NOUNS,
+    PEOPLE_NOUNS,
+)
 from onrecord.model import Attribution, AttributionKind, Span
 
 SENTENCE_CROSSING_COST = 12  # in tokens: a cue in another sentence must be much nearer to win
@@ -38,6 +45,15 @@ BELIEF_LEMMAS = frozenset(
     }
 )  # fmt: skip
 RELAY_LEMMAS = frozenset({"cite", "quote"})
+# Participles, gerunds and infinitives: clauses that take their subject from the verb they hang on.
+NON_FINITE_TAGS = frozenset({"VBG", "VBN", "VB"})
+# Common nouns that can name a speaker the tagger left untagged ("the union", "protesters", "the report").
+SPEAKING_NOUNS = PEOPLE_NOUNS | ORGANIZATION_NOUNS | COLLECTIVE_NOUNS | DOCUMENT_NOUNS | OUTLET_NOUNS
+# What a source phrase keeps right of its head: "Gov. Mike Pence (R-IN)", "Watson, a spokeswoman for ...".
+PHRASE_RIGHT_DEPS = frozenset({"compound", "flat", "appos", "prep", "nummod", "npadvmod"})
+# Entity labels of a name that can issue a report or statement ("a New York Times report", "Clinton's statement").
+AUTHOR_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+CONTROL_DEPTH = 3  # clauses climbed to find a controlling subject ("is expected to say, adding")
 
 
 @dataclass(slots=True)
@@ -63,27 +79,70 @@ def _sentence_gap(doc: Doc, a: TaggedSpan, b: TaggedSpan) -> int:
 
 
 def _grammatical_source_tokens(head: Token) -> list[Token]:
-    """Tokens that syntactically name who speaks through ``head``: subject, agent, "according to" object."""
+    """Tokens that syntactically name who speaks through ``head``: subject, agent, "according to" object;
+    for a clause without a subject of its own, the subject of the clause that controls it (:func:`_controller`)."""
     found = [child for child in head.children if child.dep_ in SUBJECT_DEPS]
     for child in head.children:
         if child.dep_ == "agent":
             found.extend(grandchild for grandchild in child.children if grandchild.dep_ == "pobj")
     found.extend(_according_to_objects(head))
-    # "said to be ..." / "he was expected to say": borrow the subject of the governing verb
-    if not found and head.dep_ in ("xcomp", "conj") and head.head.i != head.i:
-        found = [child for child in head.head.children if child.dep_ in SUBJECT_DEPS]
+    found.extend(_authors(head))
+    if not found:
+        found = _controller(head)
     return found
+
+
+def _authors(head: Token) -> list[Token]:
+    """Who issued a nominal cue ("a New York Times report that", "Clinton's statement", "a report by the AP"):
+    a name that owns it or is compounded with it, or the object of "by"/"from". Empty for a verb or a bare noun,
+    and for a possessive pronoun ("he turned his attention to": the subject is the source, and PolNeAR marks it).
+    """
+    if head.pos_ != "NOUN":
+        return []
+    found = []
+    for child in head.children:
+        if child.dep_ in ("poss", "compound") and child.ent_type_ in AUTHOR_ENTITIES:
+            found.append(child)
+        elif child.dep_ == "prep" and child.lower_ in ("by", "from"):
+            found.extend(obj for obj in child.children if obj.dep_ == "pobj")
+    return found
+
+
+def _controller(head: Token) -> list[Token]:
+    """The subject of the verb governing a subjectless clause: "said to be ..." / "he was expected to say"
+    (xcomp), "and said" (conj), "..., saying that" (a participle: advcl), "joined X in calling for" (a gerund
+    after a preposition: pcomp). Climbs through such clauses ("is expected to say, adding") up to a few levels."""
+    token = head
+    for _ in range(CONTROL_DEPTH):
+        governor = _governor(token)
+        if governor is None:
+            return []
+        subjects = [child for child in governor.children if child.dep_ in SUBJECT_DEPS]
+        if subjects:
+            return subjects
+        token = governor
+    return []
+
+
+def _governor(token: Token) -> Token | None:
+    """The verb whose subject a subjectless clause headed by ``token`` takes, or None."""
+    if token.dep_ in ("xcomp", "conj") and token.head.i != token.i:
+        return token.head
+    if token.pos_ not in ("VERB", "AUX") or token.tag_ not in NON_FINITE_TAGS:
+        return None  # a finite clause without a subject is a misparse: no guessing
+    if token.dep_ == "advcl" and token.head.pos_ in ("VERB", "AUX"):
+        return token.head
+    if token.dep_ == "pcomp" and token.head.dep_ == "prep" and token.head.head.pos_ in ("VERB", "AUX"):
+        return token.head.head
+    return None
 
 
 def choose_source(
     doc: Doc, cue: TaggedSpan, head: Token, sources: Sequence[TaggedSpan], contents: Sequence[TaggedSpan]
 ) -> TaggedSpan | None:
-    if not sources:
-        return None
-    for token in _grammatical_source_tokens(head):
-        for source in sources:
-            if source.start <= token.i < source.end:
-                return source
+    syntactic = _syntactic_phrase(doc, head, sources, contents)
+    if syntactic is not None or not sources:
+        return syntactic
     starts, ends = sentence_bounds(doc)
     sentence_start, sentence_end = starts[cue.start], ends[cue.start]
     in_sentence = [
@@ -96,6 +155,58 @@ def choose_source(
     if in_sentence:
         return min(in_sentence, key=lambda s: _distance(s, cue))
     return None
+
+
+def _syntactic_phrase(
+    doc: Doc, head: Token, sources: Sequence[TaggedSpan], contents: Sequence[TaggedSpan]
+) -> TaggedSpan | None:
+    """The source the parse names for ``head`` (:func:`_grammatical_source_tokens`): the tagged source holding it,
+    else, when the tagger left it untagged, its noun phrase (outside the contents), else None."""
+    tokens = _grammatical_source_tokens(head)
+    for token in tokens:
+        for source in sources:
+            if source.start <= token.i < source.end:
+                return source
+    for token in tokens:
+        # Only an active subject, an agent or an "according to" object says who speaks: the subject of a passive
+        # ("it was labeled", "which is considered") is what is spoken of, a dummy "it" nobody.
+        if (
+            token.dep_ in ("nsubjpass", "csubj", "expl")
+            or not _can_speak(token)
+            or any(c.start <= token.i < c.end for c in contents)
+        ):
+            continue
+        return _noun_phrase(doc, token, contents)
+    return None
+
+
+def _can_speak(token: Token) -> bool:
+    """Whether an untagged word can name who speaks: a name, a pronoun other than "it", or a noun for people,
+    an organisation, a document or an outlet (the source profiler's word lists). Not "pressure", "his
+    popularity", "Mr. Obama's eyes": such subjects would open entities that later pronouns join."""
+    if token.pos_ == "PRON":
+        return token.lower_ != "it"
+    if token.pos_ == "PROPN" or token.ent_type_ in AUTHOR_ENTITIES:
+        return True
+    return token.pos_ == "NOUN" and token.lemma_.lower() in SPEAKING_NOUNS
+
+
+def _noun_phrase(doc: Doc, token: Token, contents: Sequence[TaggedSpan]) -> TaggedSpan:
+    """The noun phrase headed by ``token``: its modifiers and apposition, without clauses hung on it, and not
+    reaching into a content span."""
+    right = token.i
+    for child in token.rights:
+        if child.dep_ in PHRASE_RIGHT_DEPS:
+            right = max(right, *(t.i for t in child.subtree))
+    left = min([token.i, *(t.i for t in token.subtree if t.i < token.i)])
+    for content in contents:
+        if content.start > token.i:
+            right = min(right, content.start - 1)
+        elif content.end <= token.i:
+            left = max(left, content.end)
+    while right > token.i and (doc[right].is_punct or doc[right].is_space):
+        right -= 1
+    return TaggedSpan(SOURCE, left, right + 1)
 
 
 def group_contents(doc: Doc, cues: Sequence[TaggedSpan], contents: Sequence[TaggedSpan]) -> list[Draft]:
@@ -261,6 +372,13 @@ def _attribution_from_roles(
     head = cue_head(doc, roles.cue, lexicon)
     role_sources = [s for s in roles.spans if s.type == SOURCE]
     source = min(role_sources, key=lambda s: _distance(s, roles.cue)) if role_sources else None
+    authors = _authors(head)
+    if authors and not any(c.start <= authors[0].i < c.end for c in contents):
+        # "Clinton is seizing upon a New York Times report that ...": the report's author speaks, not the subject
+        # of the verb the report hangs on, whatever the role tagger read.
+        source = next((s for s in tagged_sources if s.start <= authors[0].i < s.end), None) or _noun_phrase(
+            doc, authors[0], contents
+        )
     according_to = _according_to_object(head)
     if according_to is not None:
         # "according to X": X is the source, always; the tagger sometimes folds it into the content.
@@ -278,11 +396,7 @@ def _syntactic_source(
 ) -> TaggedSpan | None:
     """When the role tagger named no source: a tagged source holding the cue's subject, or for
     "according to X" the phrase X itself."""
-    chosen = None
-    for token in _grammatical_source_tokens(head):
-        for source in tagged_sources:
-            if source.start <= token.i < source.end:
-                chosen = source
+    chosen = _syntactic_phrase(doc, head, tagged_sources, contents)
     if chosen is None:
         chosen = _according_to_object(head)
     if chosen is None:

@@ -39,6 +39,9 @@ def model_digest(weights_dir: Path) -> str:
         path = weights_dir / name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"")
+    encoder = weights_dir / "encoder.onnx"  # the neural model's; absent (and not hashed) for the CRFs alone
+    if encoder.is_file():
+        digest.update(encoder.read_bytes())
     return digest.hexdigest()[:16]
 
 

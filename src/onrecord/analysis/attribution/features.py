@@ -40,6 +40,7 @@ from spacy.attrs import (
 )
 from spacy.tokens import Doc, Token
 
+from onrecord.analysis.attribution.neural_features import span_features
 from onrecord.analysis.quotes import quote_states_of
 
 _ARGUMENT_DEPS = frozenset({"ccomp", "nsubj", "xcomp", "dobj", "mark", "agent", "prep", "advcl", "nsubjpass"})
@@ -144,9 +145,7 @@ def _compute_token_arrays(doc: Doc) -> dict[str, list]:
         "tag": named(4),
         "low": named(5),
         "lem": named(6, str.lower),
-        "shape": [
-            "T" if t else "U" if u else "l" if lw else "o" for t, u, lw in zip(title, upper, lower, strict=True)
-        ],
+        "shape": ["T" if t else "U" if u else "l" if lw else "o" for t, u, lw in zip(title, upper, lower, strict=True)],
         "children": children,
         "text": named(10),
         "space": [bool(value) for value in space],
@@ -381,12 +380,22 @@ def _sequence_features(
     return out, role_out, quote
 
 
-def doc_sequences(doc: Doc, lexicon: Mapping[str, float]) -> list[Sequence]:
+def doc_sequences(doc: Doc, lexicon: Mapping[str, float], neural: numpy.ndarray | None = None) -> list[Sequence]:
+    """One :class:`Sequence` per paragraph. ``neural``: the encoder's label probabilities per Doc token
+    (:mod:`.encoder`), added as features (:mod:`.neural_features`) when given."""
     cached = _BOUNDS.get()
     if cached is not None and cached[0] is doc:
-        return [Sequence(indices, sequence_features(doc, indices, lexicon)) for indices in paragraphs(doc)]
-    with cached_sentence_bounds(doc):  # training calls this directly: compute the Doc's arrays once
-        return [Sequence(indices, sequence_features(doc, indices, lexicon)) for indices in paragraphs(doc)]
+        sequences = [Sequence(indices, sequence_features(doc, indices, lexicon)) for indices in paragraphs(doc)]
+    else:
+        with cached_sentence_bounds(doc):  # training calls this directly: compute the Doc's arrays once
+            sequences = [Sequence(indices, sequence_features(doc, indices, lexicon)) for indices in paragraphs(doc)]
+    if neural is not None:
+        # Appended after the role tagger's base features were made: it reads the encoder through
+        # cue_relative_features' own, cue-relative features instead.
+        for sequence in sequences:
+            for features, extra in zip(sequence.features, span_features(neural, sequence.tokens), strict=True):
+                features.extend(extra)
+    return sequences
 
 
 def _distance_bin(distance: int) -> str:
@@ -407,11 +416,13 @@ def cue_relative_features(
     cue: tuple[int, int],
     head: Token,
     other_cues: list[tuple[int, int]],
+    neural: list[tuple[str, str, str]] | None = None,
 ) -> list[list[str]]:
     """The paragraph's features seen from one cue: for the role tagger that finds its source and content.
 
     ``cue`` is the token range [start, end) of the cue, ``head`` its main word; ``other_cues`` the
-    other cues of the paragraph, since a content rarely runs across another cue.
+    other cues of the paragraph, since a content rarely runs across another cue. ``neural``: per token of
+    ``indices``, the encoder's (label, source bin, content bin) (:func:`.neural_features.role_summaries`).
     """
     cue_start, cue_end = cue
     sent_starts, _ = sentence_bounds(doc)
@@ -496,6 +507,16 @@ def cue_relative_features(
                 f"R:side|pos={side}|{poses[i]}",
             ]
         )
+        if neural is not None:
+            label, source_bin, content_bin = neural[k]
+            out[-1] += [
+                f"R:nn|side={label}|{side}",
+                f"R:nnSRC|side={source_bin}|{side}",
+                f"R:nnCON|side={content_bin}|{side}",
+                f"R:nnCON|rel={content_bin}|{relation}",
+                f"R:nnSRC|rel={source_bin}|{relation}",
+                f"R:nnCON|blocked={content_bin}|{blocked}",
+            ]
     return out
 
 

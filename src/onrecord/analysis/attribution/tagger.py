@@ -1,4 +1,4 @@
-"""The trained CRF and cue lexicon, and tagging a parsed Doc with them."""
+"""The trained CRFs and cue lexicon (and, for the neural model, the encoder), and tagging a parsed Doc."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import gzip
 import json
 from pathlib import Path
 
+import numpy as np
 import pycrfsuite
 from spacy.tokens import Doc, Token
 
 from onrecord.analysis.attribution.calibration import Calibrator, raw_score
+from onrecord.analysis.attribution.encoder import ENCODER_FILE, TokenEncoder
 from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences, token_arrays
+from onrecord.analysis.attribution.neural_features import role_summaries
 from onrecord.analysis.attribution.spans import (
     CONTENT,
     CUE,
@@ -22,6 +25,7 @@ from onrecord.analysis.attribution.spans import (
 )
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
+NEURAL_WEIGHTS_DIR = WEIGHTS_DIR / "neural"  # the encoder and the CRFs stacked on it
 MODEL_FILE = "attribution.crfsuite"
 LEXICON_FILE = "cue_lexicon.json"
 ROLES_FILE = "roles.crfsuite"
@@ -87,10 +91,21 @@ class AttributionTagger:
         self.roles = _open_crf(weights_dir / ROLES_FILE)
         # Maps the raw marginal score to P(correct); None leaves confidences raw (see .calibration).
         self.calibrator: Calibrator | None = Calibrator.load(weights_dir)
+        # Weights with an encoder are the neural model: CRFs trained on the encoder's probabilities too.
+        self.encoder = TokenEncoder(weights_dir) if (weights_dir / ENCODER_FILE).is_file() else None
 
-    def tag(self, doc: Doc) -> list[TaggedParagraph]:
+    def encode(self, docs: list[Doc]) -> list[np.ndarray | None]:
+        """The encoder's token label probabilities for a batch of Docs (None each without an encoder)."""
+        if self.encoder is None:
+            return [None] * len(docs)
+        return list(self.encoder.probabilities(docs))
+
+    def tag(self, doc: Doc, probabilities: np.ndarray | None = None) -> list[TaggedParagraph]:
+        """``probabilities``: the encoder's for this Doc when already computed for its batch."""
+        if self.encoder is not None and probabilities is None:
+            probabilities = self.encoder.probabilities([doc])[0]
         out = []
-        for sequence in doc_sequences(doc, self.lexicon):
+        for sequence in doc_sequences(doc, self.lexicon, probabilities):
             labels = self.tagger.tag(sequence.features)
             confidence = {
                 i: self.tagger.marginal(label, k)
@@ -105,7 +120,8 @@ class AttributionTagger:
                     cues += self._lexicon_cues(doc, sequence.tokens, labels)
                 cues.sort(key=lambda s: s.start)
                 cue_marginals = self._cue_marginals(sequence.tokens, labels, cues)
-                roles = self._roles(doc, sequence.tokens, sequence.features, cues, cue_marginals)
+                summaries = role_summaries(probabilities, sequence.tokens) if probabilities is not None else None
+                roles = self._roles(doc, sequence.tokens, sequence.features, cues, cue_marginals, summaries)
             out.append(TaggedParagraph(sequence.tokens, spans, confidence, roles, self.calibrator))
         return out
 
@@ -145,6 +161,7 @@ class AttributionTagger:
         features: list[list[str]],
         cues: list[TaggedSpan],
         cue_marginals: dict[int, float],
+        summaries: list[tuple[str, str, str]] | None = None,
     ) -> list[CueRoles]:
         """Each cue's source and content from the role tagger; confidence from the cue's and content's marginals."""
         assert self.roles is not None
@@ -152,7 +169,9 @@ class AttributionTagger:
         found = []
         for cue in cues:
             head = cue_head(doc, cue, self.lexicon)
-            labels = self.roles.tag(cue_relative_features(doc, tokens, features, (cue.start, cue.end), head, ranges))
+            labels = self.roles.tag(
+                cue_relative_features(doc, tokens, features, (cue.start, cue.end), head, ranges, summaries)
+            )
             content = [self.roles.marginal(label, k) for k, label in enumerate(labels) if label.endswith(CONTENT)]
             raw = raw_score([cue_marginals[i] for i in range(cue.start, cue.end) if i in cue_marginals], content)
             confidence = self.calibrator(raw) if self.calibrator is not None else raw

@@ -11,6 +11,7 @@ from spacy.tokens import Span, Token
 from onrecord.analysis.entities import entities
 from onrecord.analysis.sources.context import DocContext
 from onrecord.analysis.sources.lexicon import FORMER_WORDS, OUTLET_NOUNS, UNIQUE_OFFICES
+from onrecord.analysis.sources.names import is_person_name
 
 # How far back (tokens) a description looks for the outlet or person it stands for.
 DESCRIPTION_REACH = 600
@@ -109,8 +110,9 @@ def _title_conflicts(context: DocContext, ent: Span, lemma: str, former: bool) -
 
 def person_described(context: DocContext, head: Token, former: bool = False) -> Span | None:
     """The named person a definite description refers to when no title says so: the last named person who is the
-    subject of a clause in the description's sentence (before it) or the two sentences before, unless the article
-    gives that person the description's title in the other tense. None if none."""
+    subject of a clause in the description's sentence (before it) or the two sentences before, outside quotations
+    (in "“Justice Ginsburg has embarrassed all,” the nominee wrote" she is spoken of), unless the article gives
+    that person the description's title in the other tense. None if none."""
     doc = context.doc
     lemma = head.lemma_.lower()
     sentence = head.sent
@@ -123,9 +125,20 @@ def person_described(context: DocContext, head: Token, former: bool = False) -> 
     for ent in entities(doc):
         if ent.start >= head.i:
             break
-        if ent.start < start or ent.label_ != "PERSON":
+        if ent.start < start:
             continue
         root = ent.root
+        if ent.label_ != "PERSON":
+            if not is_person_name(context, root):
+                continue
+            # A name the article uses for a person is one where NER calls it an organisation ("Trump"); only its
+            # name words count ("CLEVELAND Donald Trump", a dateline run into the entity, is Donald Trump).
+            left = root.i
+            while left > ent.start and is_person_name(context, doc[left - 1]):
+                left -= 1
+            ent = doc[left : root.i + 1]
+        if context.inside_quote(root):
+            continue  # a person named inside a quotation is spoken of, not the one the narration describes
         subject = root.dep_ in {"nsubj", "nsubjpass"} or (root.dep_ == "appos" and root.head.dep_ == "nsubj")
         if subject and not _title_conflicts(context, ent, lemma, former):
             found = ent

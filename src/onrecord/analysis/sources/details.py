@@ -18,6 +18,10 @@ from onrecord.analysis.sources.tables import Tables
 
 _POSSESSIVE = re.compile(r"['’]s$")
 _LEADING_THE = re.compile(r"^(?:the|The)\s+")
+# Separators inside a joint name: "CNN/ORC", "Associated Press-GfK", "Wall Street Journal/NBC News".
+JOINT_NAME = re.compile(r"\s*[/-]\s*")
+# Entity labels of a name that can author a document ("a report by Gallup"), not a date or a number.
+AUTHOR_ENTITIES = frozenset({"ORG", "PERSON", "GPE", "NORP", "FAC"})
 
 
 def country(tokens: list[Token], tables: Tables) -> str | None:
@@ -130,17 +134,53 @@ def appositive_details(head: Token, tables: Tables) -> tuple[str | None, str | N
 
 
 def document_author(head: Token, tables: Tables) -> str | None:
-    """Who issued a document: "a statement by/from the Clinton campaign" (not "a poll of Indiana voters")."""
-    for prep in head.children:
-        if prep.dep_ == "prep" and prep.lower_ in {"by", "from"}:
-            for obj in prep.children:
-                if obj.dep_ == "pobj":
-                    found = actor_in(list(obj.subtree), tables)
-                    if found:
-                        return found[0]
-                    phrase = [t for t in obj.subtree if t.i <= obj.i and t.dep_ != "det"]
-                    if any(t.pos_ == "PROPN" or t.ent_type_ for t in phrase):  # a name, not "the auditors"
-                        return _POSSESSIVE.sub("", join(phrase))
+    """Who issued a document: a name before it ("an AP survey" -> Associated Press, "a New York Times report",
+    "the Pentagon's report", "a CNN/ORC poll" -> CNN), else "a statement by/from the Clinton campaign", "a poll
+    conducted by Edison Research". Not "a poll of Indiana voters", not "the auditors' report" (no name), not a
+    date ("a study from 2011"). An outlet or curated actor takes its table name."""
+    # The modifiers together: the parser splits "Wall Street Journal/NBC News" into several compounds.
+    modifiers = sorted(
+        (t for child in head.lefts if child.dep_ in {"compound", "poss"} for t in child.subtree if t.tag_ != "POS"),
+        key=lambda t: t.i,
+    )
+    found = _named_author(modifiers, tables, head)
+    if found:
+        return found
+    for child in head.children:
+        objects: list[Token] = []
+        if child.dep_ == "prep" and child.lower_ in {"by", "from"}:
+            objects = [obj for obj in child.children if obj.dep_ == "pobj"]
+        elif child.dep_ == "acl" and child.tag_ == "VBN":  # "a poll conducted by", "a report released by"
+            objects = [obj for agent in child.children if agent.dep_ == "agent" for obj in agent.children]
+        for obj in objects:
+            phrase = [t for t in obj.subtree if t.i <= obj.i and t.dep_ != "det"]
+            # The whole object first: "the Institute for the Study of War" is a curated actor, "Institute" is not.
+            found = _named_author(list(obj.subtree), tables) or _named_author(phrase, tables)
+            if found:
+                return found
+            if any(t.pos_ == "PROPN" or t.ent_type_ in AUTHOR_ENTITIES for t in phrase):  # a name, not "the auditors"
+                return _POSSESSIVE.sub("", join(phrase))
+    return None
+
+
+def _named_author(tokens: list[Token], tables: Tables, head: Token | None = None) -> str | None:
+    """The outlet or curated actor ``tokens`` name ("AP" -> Associated Press; in a joint name "CNN/ORC" or
+    "Associated Press-GfK" the first that is one), else the organisation or person entity they are ("Edison
+    Research", "Clinton"); None for common nouns ("campaign") and for words of the document's own name, an entity
+    that runs on into ``head`` ("Exit polls", "the Democratic National Convention")."""
+    words = [t for t in tokens if not t.is_space]
+    if not words or (head is not None and head.ent_iob_ == "I" and head.ent_type_):
+        return None
+    text = _LEADING_THE.sub("", _POSSESSIVE.sub("", words[0].doc[words[0].i : words[-1].i + 1].text))
+    for part in [text, *(JOINT_NAME.split(text) if JOINT_NAME.search(text) else [])]:
+        found = tables.outlet(part) or (actor.canonical if (actor := tables.actor(part)) else None)
+        if found:
+            return found
+    actor = actor_in(words, tables)
+    if actor:
+        return actor[0]
+    if all(t.ent_type_ in {"ORG", "PERSON"} for t in words):
+        return _LEADING_THE.sub("", _POSSESSIVE.sub("", join(words)))
     return None
 
 

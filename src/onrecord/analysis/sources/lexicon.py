@@ -48,6 +48,8 @@ NON_UNIQUE_ROLES = _list("non_unique_roles")
 UNIQUE_OFFICES = _list("unique_offices")
 COLLECTIVE_NOUNS = _list("collective_nouns")
 NEWSPAPER_NAME_ENDINGS = _list("newspaper_name_endings")
+# Verbs whose object is questioned about his or her own doings (pronoun resolution, references.py).
+QUESTIONING_VERBS = _list("questioning_verbs")
 
 # Modifiers: status, seniority, anonymity, how many.
 FORMER_WORDS = _list("former_words")

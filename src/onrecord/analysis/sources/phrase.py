@@ -42,6 +42,20 @@ def strip(span: Span) -> Span:
     return span.doc[start:end] if end > start else span
 
 
+def without_intensive(span: Span) -> Span:
+    """ "Sanders himself", "he himself": the mention without an intensive reflexive after a noun or pronoun, which
+    stresses who speaks and changes nothing about it (a reflexive pronoun alone stays: it is the mention)."""
+    last = span[-1]
+    if (
+        len(span) > 1
+        and last.pos_ == "PRON"
+        and last.lower_.endswith(("self", "selves"))
+        and span[-2].pos_ in {"NOUN", "PROPN", "PRON"}
+    ):
+        return span[:-1]
+    return span
+
+
 def head_noun(span: Span) -> Token:
     """The head noun of the mention's first noun phrase: the rightmost noun before a preposition, comma or clause.
 

@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 from onrecord.analysis.sources.context import DocContext
 from onrecord.analysis.sources.lexicon import GROUP_QUANTIFIERS, INDIVIDUAL_QUANTIFIERS, PRONOUNS
 from onrecord.analysis.sources.mention import MentionProfile, as_report
-from onrecord.analysis.sources.phrase import mention_span, strip
+from onrecord.analysis.sources.phrase import mention_span, strip, without_intensive
 from onrecord.analysis.sources.references import (
     antecedent_head,
     antecedent_span,
@@ -54,7 +54,7 @@ def profile_mention(doc: Doc, span: Span, tables: Tables | None = None) -> Menti
 
 def profile_in_context(context: DocContext, span: Span, depth: int = 0) -> MentionProfile:
     """Profile the mention ``span`` of ``context.doc``."""
-    span = strip(span)
+    span = without_intensive(strip(span))
     word = span.text.lower().replace("’", "'").strip()
     first = span[0]
     if word.startswith("one of ") and len(span) == 3 and span[2].lower_ in PRONOUNS | GROUP_QUANTIFIERS:

@@ -1,7 +1,8 @@
 """Reference resolution: what a pronoun, a relative pronoun or a bare description refers to.
 
 - "he"/"she": the nearest named person, unless an unnamed person was introduced as a subject after that name
-  ("a senior official said ... he added"); subjects of this and the previous sentence are tried first.
+  ("a senior official said ... he added"); subjects of this and the previous sentence are tried first. Inside
+  what a named person is asked about ("Hewitt asked Trump about statements he had made") it is that person.
 - "they": the nearest plural, organisation or coordinated names; "it": the nearest organisation or document.
 - "I"/"we" inside a quotation: its speaker, named after the quote; outside quotes the author (no antecedent).
   "you" never has one.
@@ -36,6 +37,7 @@ from onrecord.analysis.sources.lexicon import (
     PEOPLE_NOUNS,
     PERSONAL_SINGULAR,
     PLURAL_PRONOUNS,
+    QUESTIONING_VERBS,
     RELATIVES,
     SECOND_PERSON,
 )
@@ -155,6 +157,28 @@ def relative_antecedent(context: DocContext, pronoun: Token, word: str) -> Token
     return antecedent
 
 
+def _questioned_person(context: DocContext, pronoun: Token) -> Token | None:
+    """ "Hewitt asked Trump about statements he had made": a pronoun inside what a named person is asked about
+    (a prepositional phrase of a questioning verb: ask, press, confront, ...) is that person, not the asker who
+    is the clause's subject. None when the pronoun lies elsewhere."""
+    token = pronoun
+    while token.head.i != token.i:
+        parent = token.head
+        if token.dep_ == "prep":  # the first prepositional phrase up from the pronoun decides
+            if parent.pos_ != "VERB" or parent.lemma_.lower() not in QUESTIONING_VERBS:
+                return None
+            return next(
+                (
+                    c
+                    for c in parent.children
+                    if c.dep_ in {"dobj", "dative"} and c.i < pronoun.i and is_named_person(context, c)
+                ),
+                None,
+            )
+        token = parent
+    return None
+
+
 def antecedent_head(context: DocContext, pronoun: Token, word: str) -> Token | None:
     """The head of the noun phrase a (non-relative) pronoun refers to: quote speaker, or the nearest fit before.
 
@@ -171,9 +195,11 @@ def antecedent_head(context: DocContext, pronoun: Token, word: str) -> Token | N
             return speaker
         if word in FIRST_PLURAL:
             return None
-    candidates = [
-        t for t in context.candidate_heads if t.i < pronoun.i and pronoun.i - t.i < MAX_ANTECEDENT_DISTANCE
-    ]
+    if word in PERSONAL_SINGULAR:
+        questioned = _questioned_person(context, pronoun)
+        if questioned is not None:
+            return questioned
+    candidates = [t for t in context.candidate_heads if t.i < pronoun.i and pronoun.i - t.i < MAX_ANTECEDENT_DISTANCE]
     # Subjects are the likeliest antecedents: try the subjects of this and the previous sentence first.
     doc = context.doc
     previous_sentence_start = doc[pronoun.sent.start - 1].sent.start if pronoun.sent.start > 0 else 0

@@ -250,11 +250,14 @@ def document(p: NounPhrase) -> MentionProfile | None:
     if collective_of or not named_document:
         return None
     affiliation, country = p.affiliation
+    author = details.document_author(p.head, p.tables)
     return MentionProfile(
         kind=SourceKind.DOCUMENT,
-        name=details.document_name(phrase.descriptor(p.tokens, None), details.document_author(p.head, p.tables)),
+        name=details.document_name(phrase.descriptor(p.tokens, None), author),
         head=p.lemma,
-        affiliation=affiliation,
+        # The author of "an AP survey" or "a report by Gallup" puts the document on record under a name.
+        affiliation=author or affiliation,
+        canonical_actor=author,
         country=country,
         definite=p.definite,
         plural=p.plural,

@@ -1,0 +1,201 @@
+"""The neural token tagger at run time: a fine-tuned MiniLM encoder run by onnxruntime, no torch.
+
+The encoder (all-MiniLM-L6-v2 fine-tuned on PolNeAR train by ``onrecord train --model neural``, see
+:mod:`onrecord.training.neural`) reads an article in sliding windows of word pieces and gives each spaCy
+token a probability for each of the span tagger's seven BIO labels (:data:`LABELS`). The CRFs read those
+probabilities as features (:mod:`.neural_features`): the encoder sees context the CRF features cannot, the
+CRFs keep the structure (BIO consistency, one source and content per cue).
+
+Windowing is shared with training, so both cut articles the same way: each window holds at most
+``MAX_PIECES`` word pieces between ``[CLS]`` and ``[SEP]``; windows overlap and each word piece takes its
+prediction from the window where it sits furthest from an edge. A token's probabilities are its first
+word piece's.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from spacy.tokens import Doc
+
+LABELS = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON")
+ENCODER_FILE = "encoder.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+MAX_PIECES = 254  # word pieces per window, [CLS] and [SEP] aside (the encoder's limit is 512)
+STRIDE = 192  # windows start this many word pieces apart at run time: 62 pieces of overlap
+MAX_PIECES_PER_TOKEN = 16  # a long URL or number string does not eat a window
+CLS_ID, SEP_ID, PAD_ID = 101, 102, 0
+BATCH_WINDOWS = 16
+THREADS_ENV = "ONRECORD_ENCODER_THREADS"  # onnxruntime threads; unset or 0: one per core
+
+
+@dataclass(slots=True)
+class DocPieces:
+    """An article as word pieces: ``ids[p]`` the piece, ``token_of[p]`` the Doc token it belongs to, and
+    ``first_piece[i]`` the first piece of Doc token ``i`` (-1 for whitespace tokens, which get no piece)."""
+
+    ids: np.ndarray
+    token_of: np.ndarray
+    first_piece: np.ndarray
+
+
+def load_tokenizer(path: Path):
+    from tokenizers import Tokenizer
+
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: the encoder's tokenizer is missing")
+    tokenizer = Tokenizer.from_file(str(path))
+    # The shipped tokenizer.json truncates at 128 pieces (sentence-transformers' setting); windowing is done
+    # here instead, so a whole article must come out of one encode call.
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def doc_pieces(doc: Doc, tokenizer) -> DocPieces:
+    """Word pieces of the Doc's non-whitespace tokens, each token tokenised on its own (no special tokens)."""
+    words = [(token.i, token.text) for token in doc if not token.is_space]
+    first_piece = np.full(len(doc), -1, dtype=np.int64)
+    if not words:
+        return DocPieces(np.zeros(0, np.int64), np.zeros(0, np.int64), first_piece)
+    encoding = tokenizer.encode([text for _, text in words], is_pretokenized=True, add_special_tokens=False)
+    ids: list[int] = []
+    token_of: list[int] = []
+    pieces_of_word: dict[int, int] = {}
+    for piece, word in zip(encoding.ids, encoding.word_ids, strict=True):
+        if word is None:
+            continue
+        count = pieces_of_word.get(word, 0)
+        if count >= MAX_PIECES_PER_TOKEN:
+            continue
+        pieces_of_word[word] = count + 1
+        token = words[word][0]
+        if count == 0:
+            first_piece[token] = len(ids)
+        ids.append(piece)
+        token_of.append(token)
+    # A token the tokenizer gave no piece (a control character alone) reads as unknown.
+    for word, (token, _) in enumerate(words):
+        if word not in pieces_of_word:
+            first_piece[token] = len(ids)
+            ids.append(100)  # [UNK]
+            token_of.append(token)
+    return DocPieces(np.asarray(ids, np.int64), np.asarray(token_of, np.int64), first_piece)
+
+
+def window_starts(length: int, size: int = MAX_PIECES, stride: int = STRIDE) -> list[int]:
+    """Start offsets of windows of ``size`` covering ``length`` pieces, ``stride`` apart, the last flush right."""
+    if length <= size:
+        return [0]
+    starts = list(range(0, length - size, stride))
+    starts.append(length - size)
+    return starts
+
+
+def window_ids(ids: np.ndarray, start: int, size: int = MAX_PIECES) -> np.ndarray:
+    return np.concatenate([[CLS_ID], ids[start : start + size], [SEP_ID]]).astype(np.int64)
+
+
+def owner_windows(length: int, starts: Sequence[int], size: int = MAX_PIECES) -> np.ndarray:
+    """For each piece, the index of the window where it sits furthest from an edge."""
+    best = np.full(length, -1, dtype=np.int64)
+    margin = np.full(length, -1, dtype=np.int64)
+    positions = np.arange(length)
+    for w, start in enumerate(starts):
+        end = min(start + size, length)
+        inside = positions[start:end]
+        here = np.minimum(inside - start, end - 1 - inside)
+        better = here > margin[start:end]
+        margin[start:end][better] = here[better]
+        best[start:end][better] = w
+    return best
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def token_probabilities(
+    doc_length: int, pieces: DocPieces, starts: Sequence[int], window_logits: Sequence[np.ndarray]
+) -> np.ndarray:
+    """Per Doc token, the label probabilities of its first piece (whitespace tokens: certain "O")."""
+    out = np.zeros((doc_length, len(LABELS)), dtype=np.float32)
+    out[:, 0] = 1.0
+    length = len(pieces.ids)
+    if length == 0:
+        return out
+    owners = owner_windows(length, starts)
+    piece_logits = np.zeros((length, len(LABELS)), dtype=np.float32)
+    for w, start in enumerate(starts):
+        mine = np.nonzero(owners == w)[0]
+        piece_logits[mine] = window_logits[w][1 + mine - start]  # +1: the [CLS] position
+    tokens = np.nonzero(pieces.first_piece >= 0)[0]
+    out[tokens] = softmax(piece_logits[pieces.first_piece[tokens]])
+    return out
+
+
+class TokenEncoder:
+    """The ONNX encoder and its tokenizer; :meth:`probabilities` tags a batch of parsed Docs.
+
+    The onnxruntime session is opened on first use and again in a forked worker (a session does not survive
+    ``fork``), so a pipeline loaded before ``analyze --jobs N`` forks works in every worker.
+    """
+
+    def __init__(self, weights_dir: Path, threads: int | None = None):
+        self.model_path = weights_dir / ENCODER_FILE
+        if not self.model_path.is_file():
+            raise FileNotFoundError(
+                f"{self.model_path}: the neural encoder is missing; run `onrecord train --model neural`"
+            )
+        self.tokenizer = load_tokenizer(weights_dir / TOKENIZER_FILE)
+        env_threads = os.environ.get(THREADS_ENV, "").strip()
+        if threads is None and env_threads and not env_threads.isdigit():
+            raise ValueError(f"${THREADS_ENV}={env_threads!r}: not a whole number of threads")
+        self.threads = threads if threads is not None else int(env_threads or 0)
+        self._session = None
+        self._session_pid: int | None = None
+
+    def _run(self, batch: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        if self._session is None or self._session_pid != os.getpid():
+            import onnxruntime
+
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = self.threads  # 0: onnxruntime's default (one per core)
+            options.inter_op_num_threads = 1
+            self._session = onnxruntime.InferenceSession(
+                str(self.model_path), options, providers=["CPUExecutionProvider"]
+            )
+            self._session_pid = os.getpid()
+        return self._session.run(["logits"], {"input_ids": batch, "attention_mask": mask})[0]
+
+    def probabilities(self, docs: Iterable[Doc]) -> list[np.ndarray]:
+        """Per Doc, an array (tokens x labels) of label probabilities.
+
+        Each article's windows are run together, never with another article's: int8 dynamic quantisation
+        scales activations over the whole input of a call, so sharing a call with other articles (or their
+        padding) would let an article's records depend on its neighbours in a batch. Per article, the same
+        text always gives the same records, whatever else is ingested with it.
+        """
+        out = []
+        for doc in docs:
+            pieces = doc_pieces(doc, self.tokenizer)
+            starts = window_starts(len(pieces.ids)) if len(pieces.ids) else []
+            logits: list[np.ndarray] = []
+            for offset in range(0, len(starts), BATCH_WINDOWS):
+                rows = [window_ids(pieces.ids, start) for start in starts[offset : offset + BATCH_WINDOWS]]
+                width = max(len(r) for r in rows)
+                batch = np.full((len(rows), width), PAD_ID, dtype=np.int64)
+                mask = np.zeros((len(rows), width), dtype=np.int64)
+                for k, row in enumerate(rows):
+                    batch[k, : len(row)] = row
+                    mask[k, : len(row)] = 1
+                result = self._run(batch, mask)
+                logits.extend(result[k, : len(rows[k])] for k in range(len(rows)))
+            out.append(token_probabilities(len(doc), pieces, starts, logits))
+        return out

