@@ -30,7 +30,10 @@ STRIDE = 192  # windows start this many word pieces apart at run time: 62 pieces
 MAX_PIECES_PER_TOKEN = 16  # a long URL or number string does not eat a window
 CLS_ID, SEP_ID, PAD_ID = 101, 102, 0
 BATCH_WINDOWS = 16
-THREADS_ENV = "ONRECORD_ENCODER_THREADS"  # onnxruntime threads; unset or 0: one per core
+# onnxruntime threads; default 1. More threads start a thread pool, and a process that forks (analyze --jobs N,
+# nlp.pipe(n_process=N)) after using it hangs in the child's first run (seen in the test suite). With one
+# thread the encoder runs inline and forks safely; analyze scales with --jobs instead. 0: one per core.
+THREADS_ENV = "ONRECORD_ENCODER_THREADS"
 
 
 @dataclass(slots=True)
@@ -157,7 +160,7 @@ class TokenEncoder:
         env_threads = os.environ.get(THREADS_ENV, "").strip()
         if threads is None and env_threads and not env_threads.isdigit():
             raise ValueError(f"${THREADS_ENV}={env_threads!r}: not a whole number of threads")
-        self.threads = threads if threads is not None else int(env_threads or 0)
+        self.threads = threads if threads is not None else int(env_threads or 1)
         self._session = None
         self._session_pid: int | None = None
 
@@ -168,6 +171,7 @@ class TokenEncoder:
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self.threads  # 0: onnxruntime's default (one per core)
             options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self._session = onnxruntime.InferenceSession(
                 str(self.model_path), options, providers=["CPUExecutionProvider"]
             )
