@@ -29,13 +29,12 @@ from onrecord.analysis.attribution.encoder import (
     CLS_ID,
     LABELS,
     MAX_PIECES,
-    PAD_ID,
     SEP_ID,
     doc_pieces,
+    doc_probabilities,
     load_tokenizer,
-    token_probabilities,
+    padded_windows,
     window_ids,
-    window_starts,
 )
 
 IGNORE = -100
@@ -187,15 +186,11 @@ def _training_windows(examples: list[tuple[np.ndarray, np.ndarray]], rng: random
 
 
 def _batch(rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    width = max(len(ids) for ids, _ in rows)
-    ids = torch.full((len(rows), width), PAD_ID, dtype=torch.long)
-    labels = torch.full((len(rows), width), IGNORE, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for k, (row_ids, row_labels) in enumerate(rows):
-        ids[k, : len(row_ids)] = torch.from_numpy(row_ids)
-        labels[k, : len(row_labels)] = torch.from_numpy(row_labels)
-        mask[k, : len(row_ids)] = 1
-    return ids, mask, labels
+    ids, mask = padded_windows([row_ids for row_ids, _ in rows])
+    labels = np.full(ids.shape, IGNORE, dtype=np.int64)
+    for k, (_, row_labels) in enumerate(rows):
+        labels[k, : len(row_labels)] = row_labels
+    return torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(labels)
 
 
 def fit(
@@ -272,18 +267,11 @@ def predict(model: MiniLMTagger, docs: Sequence[Doc], batch_size: int = 32) -> l
     """Per Doc, token label probabilities, windowed exactly as the onnxruntime encoder does at run time."""
     model.eval()
     tokenizer = load_tokenizer(pretrained_dir() / "tokenizer.json")
-    out = []
-    for doc in docs:
-        pieces = doc_pieces(doc, tokenizer)
-        starts = window_starts(len(pieces.ids)) if len(pieces.ids) else []
-        logits = []
-        for offset in range(0, len(starts), batch_size):
-            rows = [(window_ids(pieces.ids, s), np.zeros(0, np.int64)) for s in starts[offset : offset + batch_size]]
-            ids, mask, _ = _batch(rows)
-            result = model(ids, mask).numpy()
-            logits.extend(result[k, : len(rows[k][0])] for k in range(len(rows)))
-        out.append(token_probabilities(len(doc), pieces, starts, logits))
-    return out
+
+    def run(ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return model(torch.from_numpy(ids), torch.from_numpy(mask)).numpy()
+
+    return [doc_probabilities(doc, tokenizer, run, batch_size) for doc in docs]
 
 
 def export(model: MiniLMTagger, folder: Path, quantise: bool = True) -> Path:

@@ -15,7 +15,7 @@ word piece's.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +38,10 @@ THREADS_ENV = "ONRECORD_ENCODER_THREADS"
 
 @dataclass(slots=True)
 class DocPieces:
-    """An article as word pieces: ``ids[p]`` the piece, ``token_of[p]`` the Doc token it belongs to, and
-    ``first_piece[i]`` the first piece of Doc token ``i`` (-1 for whitespace tokens, which get no piece)."""
+    """An article as word pieces: ``ids[p]`` the piece, and ``first_piece[i]`` the first piece of Doc token
+    ``i`` (-1 for whitespace tokens, which get no piece)."""
 
     ids: np.ndarray
-    token_of: np.ndarray
     first_piece: np.ndarray
 
 
@@ -64,10 +63,9 @@ def doc_pieces(doc: Doc, tokenizer) -> DocPieces:
     words = [(token.i, token.text) for token in doc if not token.is_space]
     first_piece = np.full(len(doc), -1, dtype=np.int64)
     if not words:
-        return DocPieces(np.zeros(0, np.int64), np.zeros(0, np.int64), first_piece)
+        return DocPieces(np.zeros(0, np.int64), first_piece)
     encoding = tokenizer.encode([text for _, text in words], is_pretokenized=True, add_special_tokens=False)
     ids: list[int] = []
-    token_of: list[int] = []
     pieces_of_word: dict[int, int] = {}
     for piece, word in zip(encoding.ids, encoding.word_ids, strict=True):
         if word is None:
@@ -80,14 +78,12 @@ def doc_pieces(doc: Doc, tokenizer) -> DocPieces:
         if count == 0:
             first_piece[token] = len(ids)
         ids.append(piece)
-        token_of.append(token)
     # A token the tokenizer gave no piece (a control character alone) reads as unknown.
     for word, (token, _) in enumerate(words):
         if word not in pieces_of_word:
             first_piece[token] = len(ids)
             ids.append(100)  # [UNK]
-            token_of.append(token)
-    return DocPieces(np.asarray(ids, np.int64), np.asarray(token_of, np.int64), first_piece)
+    return DocPieces(np.asarray(ids, np.int64), first_piece)
 
 
 def window_starts(length: int, size: int = MAX_PIECES, stride: int = STRIDE) -> list[int]:
@@ -143,6 +139,35 @@ def token_probabilities(
     return out
 
 
+def padded_windows(rows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Windows of piece ids as one batch: ids padded right with ``[PAD]``, and the attention mask."""
+    width = max(len(row) for row in rows)
+    batch = np.full((len(rows), width), PAD_ID, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for k, row in enumerate(rows):
+        batch[k, : len(row)] = row
+        mask[k, : len(row)] = 1
+    return batch, mask
+
+
+def doc_probabilities(
+    doc: Doc, tokenizer, run: Callable[[np.ndarray, np.ndarray], np.ndarray], batch_windows: int = BATCH_WINDOWS
+) -> np.ndarray:
+    """Per Doc token, label probabilities (tokens x labels) from ``run(ids, mask) -> logits``.
+
+    One function for the run time (onnxruntime) and for training's predictions (torch), so both cut and
+    join windows the same way. Only this article's windows share a call (see :meth:`TokenEncoder.probabilities`).
+    """
+    pieces = doc_pieces(doc, tokenizer)
+    starts = window_starts(len(pieces.ids)) if len(pieces.ids) else []
+    logits: list[np.ndarray] = []
+    for offset in range(0, len(starts), batch_windows):
+        rows = [window_ids(pieces.ids, start) for start in starts[offset : offset + batch_windows]]
+        result = run(*padded_windows(rows))
+        logits.extend(result[k, : len(rows[k])] for k in range(len(rows)))
+    return token_probabilities(len(doc), pieces, starts, logits)
+
+
 class TokenEncoder:
     """The ONNX encoder and its tokenizer; :meth:`probabilities` tags a batch of parsed Docs.
 
@@ -186,20 +211,4 @@ class TokenEncoder:
         padding) would let an article's records depend on its neighbours in a batch. Per article, the same
         text always gives the same records, whatever else is ingested with it.
         """
-        out = []
-        for doc in docs:
-            pieces = doc_pieces(doc, self.tokenizer)
-            starts = window_starts(len(pieces.ids)) if len(pieces.ids) else []
-            logits: list[np.ndarray] = []
-            for offset in range(0, len(starts), BATCH_WINDOWS):
-                rows = [window_ids(pieces.ids, start) for start in starts[offset : offset + BATCH_WINDOWS]]
-                width = max(len(r) for r in rows)
-                batch = np.full((len(rows), width), PAD_ID, dtype=np.int64)
-                mask = np.zeros((len(rows), width), dtype=np.int64)
-                for k, row in enumerate(rows):
-                    batch[k, : len(row)] = row
-                    mask[k, : len(row)] = 1
-                result = self._run(batch, mask)
-                logits.extend(result[k, : len(rows[k])] for k in range(len(rows)))
-            out.append(token_probabilities(len(doc), pieces, starts, logits))
-        return out
+        return [doc_probabilities(doc, self.tokenizer, self._run) for doc in docs]
