@@ -1,9 +1,10 @@
 """The per-document context of source profiling: the Doc, the tables, and article-wide facts computed once.
 
 Several mentions of one article consult the same facts (which words are personal names, who holds which title,
-which noun phrases a pronoun may refer to, which tokens lie inside quotations). A :class:`DocContext` computes
-each on first use and keeps it for as long as the context lives: the sources component makes one per call, so
-nothing is left behind on the Doc (``doc.user_data`` stays clean and the Doc serialisable).
+which noun phrases a pronoun may refer to, who is a man or a woman, which tokens lie inside quotations). A
+:class:`DocContext` computes each on first use and keeps it for as long as the context lives: the sources
+component makes one per call, so nothing is left behind on the Doc (``doc.user_data`` stays clean and the Doc
+serialisable).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import cached_property
 from spacy.tokens import Doc, Token
 
 from onrecord.analysis.quotes import inside_quotes
-from onrecord.analysis.sources import names, references
+from onrecord.analysis.sources import gender, names, references
 from onrecord.analysis.sources.tables import Tables, load_tables
 
 
@@ -35,6 +36,10 @@ class DocContext:
     @cached_property
     def titled_people(self) -> list[names.TitledPerson]:
         return names.titled_people(self.doc)
+
+    @cached_property
+    def genders(self) -> gender.Genders:
+        return gender.article_genders(self)
 
     @cached_property
     def candidate_heads(self) -> list[Token]:

@@ -23,6 +23,7 @@ from spacy.tokens import Span, Token
 
 from onrecord.analysis.sources.anonymity import anonymity_reason
 from onrecord.analysis.sources.context import DocContext
+from onrecord.analysis.sources.gender import pronoun_gender
 from onrecord.analysis.sources.lexicon import (
     FIRST_PLURAL,
     FIRST_SINGULAR,
@@ -118,7 +119,11 @@ class SourceResolver:
             person = _pronoun_person(word)
             return next((e for e in recent if any(_pronoun_person(p.pronoun) == person for p in e.profiles)), None)
         if word in PERSONAL_SINGULAR:
-            return next((e for e in recent if e.source.kind in _PERSON_KINDS), None)
+            genders, gender = self.context.genders, pronoun_gender(word)
+            return next(
+                (e for e in recent if e.source.kind in _PERSON_KINDS and genders.name_agrees(e.source.name, gender)),
+                None,
+            )
         if word in PLURAL_PRONOUNS:
             return next((e for e in recent if e.source.kind in _GROUP_KINDS), None)
         return recent[0] if recent else None

@@ -48,6 +48,11 @@ NON_UNIQUE_ROLES = _list("non_unique_roles")
 UNIQUE_OFFICES = _list("unique_offices")
 COLLECTIVE_NOUNS = _list("collective_nouns")
 NEWSPAPER_NAME_ENDINGS = _list("newspaper_name_endings")
+# Words that say a person is a man or a woman ("she", "Mrs.", "spokeswoman") -> "male" or "female" (gender.py).
+GENDER_WORDS: dict[str, str] = _map("gender")
+for _word, _value in GENDER_WORDS.items():
+    if _value not in ("male", "female"):
+        raise TableError(f"{WORDS_FILE}: gender word {_word!r} has value {_value!r}, expected male or female")
 # Verbs whose object is questioned about his or her own doings (pronoun resolution, references.py).
 QUESTIONING_VERBS = _list("questioning_verbs")
 

@@ -3,6 +3,7 @@
 - "he"/"she": the nearest named person, unless an unnamed person was introduced as a subject after that name
   ("a senior official said ... he added"); subjects of this and the previous sentence are tried first. Inside
   what a named person is asked about ("Hewitt asked Trump about statements he had made") it is that person.
+  A person the article makes a man or a woman (:mod:`.gender`) takes only the pronouns of that gender.
 - "they": the nearest plural, organisation or coordinated names; "it": the nearest organisation or document.
 - "I"/"we" inside a quotation: its speaker, named after the quote; outside quotes the author (no antecedent).
   "you" never has one.
@@ -24,6 +25,7 @@ from spacy.symbols import NOUN, PROPN
 from spacy.tokens import Span, Token
 
 from onrecord.analysis.entities import entities
+from onrecord.analysis.sources.gender import pronoun_gender
 from onrecord.analysis.sources.lexicon import (
     COLLECTIVE_NOUNS,
     DOCUMENT_NOUNS,
@@ -195,9 +197,10 @@ def antecedent_head(context: DocContext, pronoun: Token, word: str) -> Token | N
             return speaker
         if word in FIRST_PLURAL:
             return None
+    gender = pronoun_gender(word)
     if word in PERSONAL_SINGULAR:
         questioned = _questioned_person(context, pronoun)
-        if questioned is not None:
+        if questioned is not None and context.genders.token_agrees(questioned, gender):
             return questioned
     candidates = [t for t in context.candidate_heads if t.i < pronoun.i and pronoun.i - t.i < MAX_ANTECEDENT_DISTANCE]
     # Subjects are the likeliest antecedents: try the subjects of this and the previous sentence first.
@@ -210,7 +213,9 @@ def antecedent_head(context: DocContext, pronoun: Token, word: str) -> Token | N
     main_subjects = [t for t in subjects if t.head.dep_ == "ROOT"]  # main clauses before subordinate ones
     for token in [*reversed(main_subjects), *reversed(subjects), *reversed(candidates)]:
         if word in PERSONAL_SINGULAR | FIRST_SINGULAR:
-            if is_named_person(context, token) or _introduces_anonymous_person(token):
+            if (is_named_person(context, token) or _introduces_anonymous_person(token)) and (
+                context.genders.token_agrees(token, gender)  # "she" is never a man the article names as one
+            ):
                 return token
         elif word in PLURAL_PRONOUNS | FIRST_PLURAL:
             coordinated = _coordination_head(token)
