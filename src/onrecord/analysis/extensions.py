@@ -116,10 +116,7 @@ def register_extensions() -> None:
     accessors: dict[str, tuple[Callable[[Doc], Any], Callable[[Doc, Any], None]]] = {
         "article": (_get_article, _set_article),
         "scorecard": (_get_scorecard, _set_scorecard),
-        **{
-            name: (functools.partial(_get_list, name), functools.partial(_set_list, name))
-            for name in _RECORD_LISTS
-        },
+        **{name: (functools.partial(_get_list, name), functools.partial(_set_list, name)) for name in _RECORD_LISTS},
     }
     for name in EXTENSIONS:
         if not Doc.has_extension(name):

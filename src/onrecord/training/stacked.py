@@ -33,7 +33,11 @@ from onrecord.training.cache import cache_root, parsed_docs
 from onrecord.training.labels import token_labels
 
 FOLDS = 2
-EPOCHS = 1  # per fold encoder, over half of train; the shipped encoder: full_epochs(EPOCHS) over all of it
+# Per fold encoder, over half of train; the shipped encoder: full_epochs(EPOCHS) over all of it, so as many
+# optimiser steps as a fold encoder. On dev, 2 rather than 1 raised end-to-end F1 0.680 -> 0.688 (same shipped
+# encoder, CRFs retrained on the new out-of-fold probabilities): the CRFs learn to trust an encoder as strong
+# as the one they run with.
+EPOCHS = 2
 SEED = 13
 
 
