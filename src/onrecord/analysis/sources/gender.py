@@ -3,7 +3,8 @@
 No list of first names: the evidence is what the article says about each person.
 
 - **A title or role noun right before the name:** "Mrs. Clinton", "Mr. Kerry", "spokeswoman Hope Hicks",
-  "Congressman Ro Khanna". Honorifics count most.
+  "Congresswoman Maxine Waters". Honorifics count most. Masculine job nouns ("spokesman", "chairman") do not
+  count: papers use them for women too.
 - **A role noun in apposition:** "Ana Ruiz, a spokeswoman for the mayor", "his wife, Melania Trump".
 - **A reflexive in the person's clause:** "Trump defended himself".
 - **The subject of what the person says:** "Clinton said she would …". This is the weakest sign, since the
@@ -157,7 +158,7 @@ def article_genders(context: DocContext) -> Genders:
             _reported_subject_vote(context, token, gender, vote)
         else:
             following = doc[token.i + 1] if token.i + 1 < len(doc) else None
-            if following is not None and is_name(context, following):
+            if following is not None and not following.is_sent_start and is_name(context, following):
                 vote(following, gender, HONORIFIC_WEIGHT if word in HONORIFICS else ROLE_WEIGHT)
             elif token.dep_ == "appos" and is_name(context, token.head):
                 vote(token.head, gender, ROLE_WEIGHT)  # "Ana Ruiz, a spokeswoman for the mayor"
