@@ -184,6 +184,12 @@ def test_example_report_sources(example: tuple[str, list[Attribution]], content:
     ]
 
 
+def test_no_source_ends_in_a_separator(example: tuple[str, list[Attribution]]) -> None:
+    _, found = example
+    sources = [a.source.text for a in found if a.source is not None]
+    assert sources and not [s for s in sources if s.rstrip()[-1:] in {",", ";", ":"}], sources
+
+
 def test_example_report_relay(example: tuple[str, list[Attribution]]) -> None:
     _, found = example
     relayed = [a for a in found if a.kind == AttributionKind.RELAY]

@@ -317,6 +317,7 @@ def _build(
     """The Attribution record for a cue, its chosen source and its (sorted, non-empty) contents."""
     fragments = [_char_span(doc, c) for c in contents]
     covering = _char_span(doc, TaggedSpan(CONTENT, contents[0].start, max(c.end for c in contents)))
+    source = _without_trailing_separators(doc, source) if source else None
     source_span = _char_span(doc, source) if source else None
     relay = None
     cited = _relayed_source(doc, head)
@@ -421,6 +422,18 @@ def _according_to_object(head: Token) -> TaggedSpan | None:
         return None
     subtree = list(objects[0].subtree)
     return TaggedSpan(SOURCE, subtree[0].i, subtree[-1].i + 1)
+
+
+def _without_trailing_separators(doc: Doc, span: TaggedSpan) -> TaggedSpan:
+    """A source without the commas, colons and full stops the tagger ran it into ("NBC reports, citing ...");
+    closing brackets and quotation marks stay: they close something the source opened."""
+    end = span.end
+    while end - 1 > span.start and (doc[end - 1].text in _SEPARATORS or doc[end - 1].is_space):
+        end -= 1
+    return span if end == span.end else TaggedSpan(span.type, span.start, end)
+
+
+_SEPARATORS = frozenset({",", ";", ":", ".", "--", "—", "–"})
 
 
 def _without(span: TaggedSpan, removed: TaggedSpan, doc: Doc) -> TaggedSpan | None:
