@@ -291,7 +291,8 @@ COMPARED = {
     " a.analysis, a.n_words FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id ORDER BY a.id",
     "sources": "SELECT article_id, id, name, kind, role, affiliation, country, seniority, status, count,"
     " anonymity_reason, canonical_actor FROM sources ORDER BY article_id, id",
-    "mentions": 'SELECT article_id, source_id, start, "end", text FROM mentions ORDER BY article_id, source_id, start, "end"',
+    "mentions": 'SELECT article_id, source_id, start, "end", text FROM mentions'
+    ' ORDER BY article_id, source_id, start, "end"',
     "attributions": "SELECT article_id, id, kind, channel, source_id, relay_source_id, source_start, source_end,"
     " cue_start, cue_end, content_start, content_end, relay_start, relay_end, confidence FROM attributions"
     " ORDER BY article_id, id",
