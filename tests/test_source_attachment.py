@@ -47,20 +47,42 @@ def test_gerund_after_a_preposition_takes_the_subject_of_its_verb(nlp: Language)
     assert source is not None and source.name == "Maria Lopez" and source.kind is SourceKind.NAMED_PERSON
 
 
-def test_participle_after_a_comma_takes_the_subject_of_the_main_verb(nlp: Language) -> None:
-    text = "The union filed a complaint on Monday, claiming that the company had broken the law."
-    attribution, _ = attribution_with(nlp, text, "claiming")
-    assert attribution.source is not None and attribution.source.text == "The union"
-
-
-def test_participle_does_not_take_the_nearest_noun(nlp: Language) -> None:
-    # Nearest in the sentence would be "the file" or "a request"; the judge rejected and said.
-    text = (
-        "A New York judge rejected a request to unseal the file on Monday, saying the courts have no business "
-        "deciding what voters need."
-    )
-    attribution, _ = attribution_with(nlp, text, "saying")
-    assert attribution.source is not None and attribution.source.text == "A New York judge"
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker", "kind"),
+    [
+        pytest.param(
+            "The union filed a complaint on Monday, claiming that the company had broken the law.",
+            "claiming",
+            "The union",
+            None,
+            id="participle after a comma takes the subject of the main verb",
+        ),
+        pytest.param(
+            # Nearest in the sentence would be "the file" or "a request"; the judge rejected and said.
+            "A New York judge rejected a request to unseal the file on Monday, saying the courts have no business "
+            "deciding what voters need.",
+            "saying",
+            "A New York judge",
+            None,
+            id="participle does not take the nearest noun",
+        ),
+        pytest.param(
+            "The Republican National Committee is filing a complaint Monday with the city's ethics board, claiming "
+            "that the mayor's aide had a conflict of interest in her legal role.",
+            "claiming",
+            "The Republican National Committee",
+            SourceKind.NAMED_ORGANIZATION,
+            id="participle claiming takes the organisation that filed",
+        ),
+    ],
+)
+def test_a_participle_takes_the_subject_of_the_verb_it_hangs_on(
+    nlp: Language, text: str, cue: str, speaker: str, kind: SourceKind | None
+) -> None:
+    attribution, source = attribution_with(nlp, text, cue)
+    assert attribution.source is not None and attribution.source.text == speaker
+    if kind is not None:
+        assert source is not None and source.kind is kind
 
 
 # --- the author of a nominal cue ----------------------------------------------------------------------------------
@@ -92,16 +114,6 @@ def test_the_subject_of_a_passive_cue_is_not_the_speaker(nlp: Language) -> None:
     text = "The committee has been asked to review the plan, which was labeled a disaster by critics."
     attribution, _ = attribution_with(nlp, text, "labeled")
     assert attribution.source is None or attribution.source.text != "which"
-
-
-def test_participle_claiming_takes_the_organisation_that_filed(nlp: Language) -> None:
-    text = (
-        "The Republican National Committee is filing a complaint Monday with the city's ethics board, claiming "
-        "that the mayor's aide had a conflict of interest in her legal role."
-    )
-    attribution, source = attribution_with(nlp, text, "claiming")
-    assert attribution.source is not None and attribution.source.text == "The Republican National Committee"
-    assert source is not None and source.kind is SourceKind.NAMED_ORGANIZATION
 
 
 # --- the assembly alone, on the real parse, with the cue and content placed by hand ------------------------------
