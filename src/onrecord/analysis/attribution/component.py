@@ -5,7 +5,8 @@ span tagger finds the cues paragraph by paragraph, a role tagger reads each cue'
 content; :mod:`.assemble` joins the spans into :class:`onrecord.model.Attribution` records.
 ``source_id`` and ``channel`` are left for the sources component. The neural model adds a fine-tuned
 MiniLM encoder (:mod:`.encoder`, run by onnxruntime) whose token label probabilities both CRFs read as
-features; :meth:`AttributionComponent.pipe` runs the encoder over a whole batch of Docs at once.
+features; :meth:`AttributionComponent.pipe` asks for a batch's probabilities in one call (each article's
+windows still run on their own, see :meth:`.encoder.TokenEncoder.probabilities`).
 
 Settings (``nlp.config["components"]["onrecord_attributions"]``):
 
