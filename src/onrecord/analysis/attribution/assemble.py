@@ -124,6 +124,16 @@ def _controller(head: Token) -> list[Token]:
     return []
 
 
+def _nonfinite_controller(head: Token) -> Token | None:
+    """For a gerund cue after a preposition, without a subject of its own ("X is joining Y in calling for"), the
+    subject of the verb the preposition hangs on; else None. Participles ("..., saying") are left to the role
+    tagger: on PolNeAR dev, overriding it there chose a misparsed or pronoun subject twice for one right fix."""
+    if head.dep_ != "pcomp" or any(child.dep_ in SUBJECT_DEPS for child in head.children):
+        return None
+    subjects = _controller(head)
+    return subjects[0] if subjects and subjects[0].dep_ == "nsubj" and _can_speak(subjects[0]) else None
+
+
 def _governor(token: Token) -> Token | None:
     """The verb whose subject a subjectless clause headed by ``token`` takes, or None."""
     if token.dep_ in ("xcomp", "conj") and token.head.i != token.i:
@@ -379,6 +389,13 @@ def _attribution_from_roles(
         # of the verb the report hangs on, whatever the role tagger read.
         source = next((s for s in tagged_sources if s.start <= authors[0].i < s.end), None) or _noun_phrase(
             doc, authors[0], contents
+        )
+    controller = _nonfinite_controller(head)
+    if controller is not None and source is not None and not source.start <= controller.i < source.end:
+        # "X is joining Y in calling for ...": the subject of the governing verb speaks, whatever other noun of its
+        # clause the role tagger read.
+        source = next((s for s in tagged_sources if s.start <= controller.i < s.end), None) or _noun_phrase(
+            doc, controller, contents
         )
     according_to = _according_to_object(head)
     if according_to is not None:
