@@ -6,8 +6,8 @@
    encoder that saw the article would look near-certain and the CRFs would trust them blindly.
 2. **The shipped encoder** is fine-tuned on all of train for as many epochs as each fold encoder and exported
    to int8 ONNX.
-3. **The CRFs** (span tagger and role tagger, the shipped hyper-parameters) train on the usual features plus
-   the out-of-fold encoder features (:mod:`onrecord.analysis.attribution.neural_features`).
+3. **The CRFs** (span tagger and role tagger, ``NEURAL_TAGGER_PARAMS`` and ``NEURAL_ROLE_PARAMS``) train on
+   the usual features plus the out-of-fold encoder features (:mod:`onrecord.analysis.attribution.neural_features`).
 
 Out-of-fold probabilities are cached under ``$ONRECORD_CACHE/neural`` (keyed by the articles, folds, epochs
 and seed), so retraining the CRFs alone costs no encoder time.
@@ -34,9 +34,9 @@ from onrecord.training.labels import token_labels
 
 FOLDS = 2
 # Epochs of each fold encoder (over half of train) and of the shipped encoder (over all of it). On PolNeAR dev
-# (content / exact / end-to-end F1, the shipped CRF settings): folds 2, shipped 1: 0.742 / 0.588 / 0.690; folds
-# 2, shipped 2: 0.752 / 0.597 / 0.704 (kept); folds 4, shipped 2 (as many optimiser steps per fold as the
-# shipped encoder takes): 0.747 / 0.591 / 0.698.
+# (content / exact / end-to-end F1, with the stacked CRFs' settings of the time, span c1 0.8 and role c1 1.0):
+# folds 2, shipped 1: 0.742 / 0.588 / 0.690; folds 2, shipped 2: 0.752 / 0.597 / 0.704 (kept); folds 4, shipped
+# 2 (as many optimiser steps per fold as the shipped encoder takes): 0.747 / 0.591 / 0.698.
 EPOCHS = 2
 SEED = 13
 

@@ -124,7 +124,7 @@ def _controller(head: Token) -> list[Token]:
     return []
 
 
-def _nonfinite_controller(head: Token) -> Token | None:
+def _gerund_controller(head: Token) -> Token | None:
     """For a gerund cue after a preposition, without a subject of its own ("X is joining Y in calling for"), the
     subject of the verb the preposition hangs on; else None. Participles ("..., saying") are left to the role
     tagger: on PolNeAR dev, overriding it there chose a misparsed or pronoun subject twice for one right fix."""
@@ -390,7 +390,7 @@ def _attribution_from_roles(
         source = next((s for s in tagged_sources if s.start <= authors[0].i < s.end), None) or _noun_phrase(
             doc, authors[0], contents
         )
-    controller = _nonfinite_controller(head)
+    controller = _gerund_controller(head)
     if controller is not None and source is not None and not source.start <= controller.i < source.end:
         # "X is joining Y in calling for ...": the subject of the governing verb speaks, whatever other noun of its
         # clause the role tagger read.
