@@ -387,16 +387,12 @@ def _attribution_from_roles(
     if authors and not any(c.start <= authors[0].i < c.end for c in contents):
         # "Clinton is seizing upon a New York Times report that ...": the report's author speaks, not the subject
         # of the verb the report hangs on, whatever the role tagger read.
-        source = next((s for s in tagged_sources if s.start <= authors[0].i < s.end), None) or _noun_phrase(
-            doc, authors[0], contents
-        )
+        source = _source_at(doc, authors[0], tagged_sources, contents)
     controller = _gerund_controller(head)
     if controller is not None and source is not None and not source.start <= controller.i < source.end:
         # "X is joining Y in calling for ...": the subject of the governing verb speaks, whatever other noun of its
         # clause the role tagger read.
-        source = next((s for s in tagged_sources if s.start <= controller.i < s.end), None) or _noun_phrase(
-            doc, controller, contents
-        )
+        source = _source_at(doc, controller, tagged_sources, contents)
     according_to = _according_to_object(head)
     if according_to is not None:
         # "according to X": X is the source, always; the tagger sometimes folds it into the content.
@@ -407,6 +403,13 @@ def _attribution_from_roles(
     if source is None:
         source = _syntactic_source(doc, roles.cue, head, tagged_sources, contents)
     return _build(doc, head, roles.cue, source, contents, roles.confidence)
+
+
+def _source_at(
+    doc: Doc, token: Token, tagged_sources: Sequence[TaggedSpan], contents: Sequence[TaggedSpan]
+) -> TaggedSpan:
+    """The tagged source holding ``token``, else its noun phrase (outside the contents)."""
+    return next((s for s in tagged_sources if s.start <= token.i < s.end), None) or _noun_phrase(doc, token, contents)
 
 
 def _syntactic_source(
