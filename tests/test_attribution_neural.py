@@ -18,6 +18,7 @@ from onrecord.analysis.attribution.encoder import (
     doc_pieces,
     load_tokenizer,
     owner_windows,
+    sharpen,
     token_probabilities,
     window_starts,
 )
@@ -69,6 +70,65 @@ def test_token_probabilities_take_each_tokens_first_piece_and_leave_whitespace_c
     assert LABELS[int(probabilities[0].argmax())] == "B-SRC"
     assert probabilities[1, 0] == 1.0
     assert LABELS[int(probabilities[2].argmax())] == "B-CUE"
+
+
+def test_a_temperature_below_one_sharpens_without_changing_the_most_likely_label() -> None:
+    pieces = DocPieces(ids=np.array([10, 11]), first_piece=np.array([0, 1]))
+    logits = np.zeros((4, len(LABELS)), dtype=np.float32)
+    logits[1, :3] = [1.0, 0.5, -1.0]
+    logits[2, 3:6] = [2.0, 1.9, 0.0]
+    plain = token_probabilities(2, pieces, [0], [logits])
+    sharp = token_probabilities(2, pieces, [0], [logits], temperature=0.5)
+    assert np.allclose(sharp.sum(axis=1), 1.0)
+    assert (sharp.argmax(axis=1) == plain.argmax(axis=1)).all()
+    assert (sharp.max(axis=1) > plain.max(axis=1)).all()
+    # rescaling probabilities already computed is the same as dividing the logits
+    assert np.allclose(sharpen(plain, 0.5), sharp, atol=1e-5)
+    assert sharpen(plain, 1.0) is plain
+
+
+def test_the_temperature_nearest_one_wins_a_tie() -> None:
+    from onrecord.training.temperature import best_temperature
+
+    assert best_temperature({0.5: (0.7, 0.6, 0.7), 0.8: (0.7, 0.6, 0.7), 1.0: (0.6, 0.6, 0.7)}) == 0.8
+    assert best_temperature({0.3: (0.8, 0.6, 0.7), 1.0: (0.7, 0.6, 0.7)}) == 0.3
+    with pytest.raises(ValueError):
+        best_temperature({})
+
+
+@pytest.mark.skipif(not NEURAL_SHIPPED, reason="neural weights not built")
+def test_the_shipped_temperature_belongs_to_the_shipped_weights() -> None:
+    from onrecord.analysis.attribution.encoder import TEMPERATURE_FILE, TokenEncoder
+
+    stored = json.loads((NEURAL_WEIGHTS_DIR / TEMPERATURE_FILE).read_text())
+    assert 0.0 < stored["temperature"] <= 1.0
+    assert {row["temperature"] for row in stored["grid"]} >= {stored["temperature"], 1.0}
+    assert TokenEncoder(NEURAL_WEIGHTS_DIR).temperature == stored["temperature"]  # a stale file would read as 1
+
+
+@pytest.mark.skipif(not NEURAL_SHIPPED, reason="neural weights not built")
+def test_a_temperature_file_is_checked_and_tied_to_its_weights(tmp_path: Path) -> None:
+    import shutil
+    import warnings
+
+    from onrecord.analysis.attribution.encoder import TEMPERATURE_FILE, TokenEncoder, encoder_digest
+
+    weights = tmp_path / "weights"
+    shutil.copytree(NEURAL_WEIGHTS_DIR, weights)
+    path = weights / TEMPERATURE_FILE
+    path.write_text(json.dumps({"temperature": 0.7, "models": encoder_digest(weights)}))
+    assert TokenEncoder(weights).temperature == 0.7
+    for body in ('{"temperature": -1}', '{"temperature": "NaN"}', '{"temp": 0.5}', "not json", '["a"]'):
+        path.write_text(body)
+        with pytest.raises(ValueError, match=TEMPERATURE_FILE):
+            TokenEncoder(weights)
+    path.write_text(json.dumps({"temperature": 0.7, "models": "someone-elses"}))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert TokenEncoder(weights).temperature == 1.0
+    assert any("other weights" in str(w.message) for w in caught)
+    path.unlink()
+    assert TokenEncoder(weights).temperature == 1.0
 
 
 @pytest.mark.skipif(not NEURAL_SHIPPED, reason="neural weights not built")
@@ -218,6 +278,11 @@ def test_train_neural_writes_an_encoder_that_onnxruntime_runs(tmp_path: Path, mo
     for name in ("encoder.onnx", "tokenizer.json", "encoder.json", "attribution.crfsuite.gz", "roles.crfsuite.gz"):
         assert (out / name).is_file(), name
     assert json.loads((out / "encoder.json").read_text())["epochs"] == 1
+    # the temperature is chosen on dev (its first 4 articles, as --limit says) for exactly these weights
+    chosen = json.loads((out / "temperature.json").read_text())
+    assert chosen["chosen_on"].startswith("PolNeAR dev, 4 articles")
+    assert chosen["temperature"] in {row["temperature"] for row in chosen["grid"]}
+    assert f"temperature {chosen['temperature']} (chosen on dev)" in result.output
     assert (out / "encoder.onnx").stat().st_size < 30_000_000  # int8
     component = AttributionComponent.from_weights(out)
     assert component.tagger.encoder is not None

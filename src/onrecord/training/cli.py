@@ -29,15 +29,29 @@ import click
     default=None,
     help="Folder to write the weights to (default: the model's bundled weights folder).",
 )
+@click.option(
+    "--dev",
+    "dev_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="PolNeAR dev split to choose the neural encoder's temperature on (default: shared/data/polnear/dev "
+    "when present).",
+)
 @click.option("--spacy-model", default=None, help="spaCy model to parse with (default: onrecord's).")
 @click.option("--iterations", type=click.IntRange(min=1), default=None, help="CRF training iterations.")
 @click.option("--epochs", type=click.IntRange(min=1), default=None, help="Encoder fine-tuning epochs (neural).")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Train on the first K articles only.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Use the first K articles only (of train, and of dev for the temperature).",
+)
 @click.option("--verbose", is_flag=True, help="Show the CRF optimiser's progress.")
 def train(
     split_dir: Path | None,
     attribution_model: str,
     output: Path | None,
+    dev_dir: Path | None,
     spacy_model: str | None,
     iterations: int | None,
     epochs: int | None,
@@ -60,14 +74,35 @@ def train(
             raise click.ClickException("--model neural trains with torch: pip install -e '.[train]'") from exc
         from onrecord.training.stacked import EPOCHS, train_neural
 
+        if dev_dir is not None and not (dev_dir / "text").is_dir():
+            raise click.ClickException(f"{dev_dir}: not a PolNeAR split (no text/ directory)")
+        if dev_dir is None and (default_split_dir("dev") / "text").is_dir():
+            dev_dir = default_split_dir("dev")
+        if dev_dir is None:
+            click.echo("no PolNeAR dev split: the encoder's temperature stays 1 (pass --dev to choose one)")
         report = train_neural(
-            split_dir, output, spacy_model or DEFAULT_MODEL, epochs or EPOCHS, limit, iterations, log=click.echo
+            split_dir,
+            output,
+            spacy_model or DEFAULT_MODEL,
+            epochs or EPOCHS,
+            limit,
+            iterations,
+            log=click.echo,
+            dev_dir=dev_dir,
         )
-        total = report.parse_seconds + report.folds_seconds + report.encoder_seconds + report.crf_seconds
+        total = (
+            report.parse_seconds
+            + report.folds_seconds
+            + report.encoder_seconds
+            + report.crf_seconds
+            + report.temperature_seconds
+        )
+        chosen = f"; temperature {report.temperature} (chosen on dev)" if report.temperature is not None else ""
         click.echo(
-            f"trained on {report.documents} articles; wrote {report.output}\n"
+            f"trained on {report.documents} articles; wrote {report.output}{chosen}\n"
             f"time: {total:.0f} s (parsing {report.parse_seconds:.0f} s, encoder folds {report.folds_seconds:.0f} s, "
-            f"encoder {report.encoder_seconds:.0f} s, CRFs {report.crf_seconds:.0f} s)"
+            f"encoder {report.encoder_seconds:.0f} s, CRFs {report.crf_seconds:.0f} s, "
+            f"temperature {report.temperature_seconds:.0f} s)"
         )
         return
     from onrecord.training.attribution import train as run_training

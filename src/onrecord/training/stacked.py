@@ -8,6 +8,9 @@
    to int8 ONNX.
 3. **The CRFs** (span tagger and role tagger, ``NEURAL_TAGGER_PARAMS`` and ``NEURAL_ROLE_PARAMS``) train on
    the usual features plus the out-of-fold encoder features (:mod:`onrecord.analysis.attribution.neural_features`).
+4. **The encoder's temperature** is chosen on PolNeAR dev when a dev split is given
+   (:mod:`onrecord.training.temperature`): the CRFs learned from the fold encoders, and the shipped one's
+   probabilities are of another sharpness.
 
 Out-of-fold probabilities are cached under ``$ONRECORD_CACHE/neural`` (keyed by the articles, folds, epochs
 and seed), so retraining the CRFs alone costs no encoder time.
@@ -26,11 +29,13 @@ import numpy as np
 import spacy
 from spacy.tokens import Doc
 
+from onrecord.analysis.attribution.encoder import TEMPERATURE_FILE
 from onrecord.analysis.attribution.tagger import LEXICON_FILE, MODEL_FILE, ROLES_FILE
 from onrecord.corpus.polnear import PolnearDocument, read_split
 from onrecord.training.attribution import compress, learn_cue_lexicon, train_crf, train_roles_crf
 from onrecord.training.cache import cache_root, parsed_docs
 from onrecord.training.labels import token_labels
+from onrecord.training.temperature import tune_temperature, write_temperature
 
 FOLDS = 2
 # Epochs of each fold encoder (over half of train) and of the shipped encoder (over all of it). On PolNeAR dev
@@ -49,6 +54,8 @@ class NeuralTrainingReport:
     encoder_seconds: float
     crf_seconds: float
     output: Path
+    temperature: float | None = None  # chosen on dev; None when no dev split was given
+    temperature_seconds: float = 0.0
 
 
 def fold_of(name: str, folds: int) -> int:
@@ -111,8 +118,10 @@ def train_neural(
     limit: int | None = None,
     iterations: int | None = None,
     log: Callable[[str], None] = print,
+    dev_dir: Path | None = None,
 ) -> NeuralTrainingReport:
-    """Encoder folds, the shipped encoder, the cue lexicon and both stacked CRFs, all written under ``output``."""
+    """Encoder folds, the shipped encoder, the cue lexicon and both stacked CRFs, all written under ``output``;
+    with ``dev_dir``, the encoder's temperature chosen on it too (else any old choice is removed)."""
     from onrecord.training.neural import export, fit
 
     started = time.perf_counter()
@@ -140,8 +149,24 @@ def train_neural(
     log("training the role tagger (CRF)")
     train_roles_crf(docs, documents, lexicons, output / ROLES_FILE, params, neural=oof)
     compress(output / ROLES_FILE)
+    trained = time.perf_counter()
+    # A temperature chosen for the previous CRFs says nothing about these ones.
+    (output / TEMPERATURE_FILE).unlink(missing_ok=True)
+    temperature = None
+    if dev_dir is not None:
+        log(f"choosing the encoder's temperature on {dev_dir}")
+        choice = tune_temperature(output, dev_dir, limit=limit, log=log, spacy_model=model)
+        write_temperature(output, choice)
+        temperature = choice.temperature
     return NeuralTrainingReport(
-        len(documents), parsed - started, folded - parsed, encoded - folded, time.perf_counter() - encoded, output
+        len(documents),
+        parsed - started,
+        folded - parsed,
+        encoded - folded,
+        trained - encoded,
+        output,
+        temperature,
+        time.perf_counter() - trained,
     )
 
 

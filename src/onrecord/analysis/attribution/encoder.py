@@ -10,11 +10,20 @@ Windowing is shared with training, so both cut articles the same way: each windo
 ``MAX_PIECES`` word pieces between ``[CLS]`` and ``[SEP]``; windows overlap and each word piece takes its
 prediction from the window where it sits furthest from an edge. A token's probabilities are its first
 word piece's.
+
+The shipped encoder's logits are divided by a temperature (``temperature.json``, chosen on PolNeAR dev by
+:mod:`onrecord.training.temperature`) before the softmax. The CRFs learned from out-of-fold encoders, each
+fine-tuned on half of train and run in float32; the shipped encoder (all of train, int8) gives probabilities
+of another sharpness, and the CRFs read them through binned features. Without the file the temperature is 1.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import os
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +34,7 @@ from spacy.tokens import Doc
 LABELS = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON")
 ENCODER_FILE = "encoder.onnx"
 TOKENIZER_FILE = "tokenizer.json"
+TEMPERATURE_FILE = "temperature.json"
 MAX_PIECES = 254  # word pieces per window, [CLS] and [SEP] aside (the encoder's limit is 512)
 STRIDE = 192  # windows start this many word pieces apart at run time: 62 pieces of overlap
 MAX_PIECES_PER_TOKEN = 16  # a long URL or number string does not eat a window
@@ -121,9 +131,14 @@ def softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def token_probabilities(
-    doc_length: int, pieces: DocPieces, starts: Sequence[int], window_logits: Sequence[np.ndarray]
+    doc_length: int,
+    pieces: DocPieces,
+    starts: Sequence[int],
+    window_logits: Sequence[np.ndarray],
+    temperature: float = 1.0,
 ) -> np.ndarray:
-    """Per Doc token, the label probabilities of its first piece (whitespace tokens: certain "O")."""
+    """Per Doc token, the label probabilities of its first piece (whitespace tokens: certain "O"); the logits
+    are divided by ``temperature`` first (below 1: sharper, the most likely label unchanged)."""
     out = np.zeros((doc_length, len(LABELS)), dtype=np.float32)
     out[:, 0] = 1.0
     length = len(pieces.ids)
@@ -135,8 +150,46 @@ def token_probabilities(
         mine = np.nonzero(owners == w)[0]
         piece_logits[mine] = window_logits[w][1 + mine - start]  # +1: the [CLS] position
     tokens = np.nonzero(pieces.first_piece >= 0)[0]
-    out[tokens] = softmax(piece_logits[pieces.first_piece[tokens]])
+    out[tokens] = softmax(piece_logits[pieces.first_piece[tokens]] / temperature)
     return out
+
+
+def sharpen(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities as if their logits had been divided by ``temperature`` (softmax(log p / T))."""
+    if temperature == 1.0:
+        return probabilities
+    logits = np.log(np.clip(probabilities.astype(np.float64), 1e-30, 1.0))
+    return softmax(logits / temperature).astype(probabilities.dtype)
+
+
+def encoder_digest(weights_dir: Path) -> str:
+    """A short digest of the encoder and both CRFs, the files a temperature is chosen for."""
+    digest = hashlib.sha256()
+    for name in (ENCODER_FILE, "attribution.crfsuite.gz", "roles.crfsuite.gz"):
+        path = weights_dir / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()[:16]
+
+
+def read_temperature(weights_dir: Path) -> float:
+    """The temperature in ``weights_dir/temperature.json``; 1.0 without the file or (with a warning) when it
+    was chosen for other weights. A malformed file raises ValueError naming it."""
+    path = weights_dir / TEMPERATURE_FILE
+    if not path.is_file():
+        return 1.0
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        temperature = float(body["temperature"])
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path}: not a temperature file: {exc}") from exc
+    if not math.isfinite(temperature) or temperature <= 0.0:
+        raise ValueError(f"{path}: temperature must be a positive number, not {body['temperature']!r}")
+    chosen_for = body.get("models")
+    if chosen_for != encoder_digest(weights_dir):
+        warnings.warn(f"{path}: chosen for other weights (digest {chosen_for}); temperature 1 used", stacklevel=2)
+        return 1.0
+    return temperature
 
 
 def padded_windows(rows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -151,7 +204,11 @@ def padded_windows(rows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def doc_probabilities(
-    doc: Doc, tokenizer, run: Callable[[np.ndarray, np.ndarray], np.ndarray], batch_windows: int = BATCH_WINDOWS
+    doc: Doc,
+    tokenizer,
+    run: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    batch_windows: int = BATCH_WINDOWS,
+    temperature: float = 1.0,
 ) -> np.ndarray:
     """Per Doc token, label probabilities (tokens x labels) from ``run(ids, mask) -> logits``.
 
@@ -165,7 +222,7 @@ def doc_probabilities(
         rows = [window_ids(pieces.ids, start) for start in starts[offset : offset + batch_windows]]
         result = run(*padded_windows(rows))
         logits.extend(result[k, : len(rows[k])] for k in range(len(rows)))
-    return token_probabilities(len(doc), pieces, starts, logits)
+    return token_probabilities(len(doc), pieces, starts, logits, temperature)
 
 
 class TokenEncoder:
@@ -182,6 +239,7 @@ class TokenEncoder:
                 f"{self.model_path}: the neural encoder is missing; run `onrecord train --model neural`"
             )
         self.tokenizer = load_tokenizer(weights_dir / TOKENIZER_FILE)
+        self.temperature = read_temperature(weights_dir)
         env_threads = os.environ.get(THREADS_ENV, "").strip()
         if threads is None and env_threads and not env_threads.isdigit():
             raise ValueError(f"${THREADS_ENV}={env_threads!r}: not a whole number of threads")
@@ -211,4 +269,4 @@ class TokenEncoder:
         padding) would let an article's records depend on its neighbours in a batch. Per article, the same
         text always gives the same records, whatever else is ingested with it.
         """
-        return [doc_probabilities(doc, self.tokenizer, self._run) for doc in docs]
+        return [doc_probabilities(doc, self.tokenizer, self._run, temperature=self.temperature) for doc in docs]
