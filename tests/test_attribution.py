@@ -6,7 +6,7 @@ import pytest
 from spacy.language import Language
 
 from onrecord.analysis.attribution.tagger import weights_present
-from onrecord.model import Attribution, AttributionKind
+from onrecord.model import Attribution, AttributionKind, Span
 
 pytestmark = pytest.mark.skipif(not weights_present(), reason="attribution weights not built")
 
@@ -196,3 +196,50 @@ def test_example_report_relay(example: tuple[str, list[Attribution]]) -> None:
     assert relayed
     assert relayed[0].relay is not None and relayed[0].relay.text == "NBC"
     assert relayed[0].source is not None and "official" in relayed[0].source.text
+
+
+def _claim(text: str, cue: str, content: str, confidence: float, start: int = 0) -> Attribution:
+    cue_at = text.index(cue, start)
+    content_at = text.index(content, start)
+    return Attribution(
+        id="",
+        kind=AttributionKind.INDIRECT,
+        cue=Span.of(text, cue_at, cue_at + len(cue)),
+        content=Span.of(text, content_at, content_at + len(content)),
+        source=None,
+        confidence=confidence,
+    )
+
+
+def test_two_cues_claiming_one_statement_leave_it_to_the_surer_one() -> None:
+    from onrecord.analysis.attribution.duplicates import without_duplicate_claims
+
+    text = "Officials said: the talks stalled over the weekend, aides said."
+    colon = _claim(text, ":", "the talks stalled over the weekend", 0.6)
+    said = _claim(text, "aides said", "the talks stalled over the weekend,", 0.9)
+    assert without_duplicate_claims([colon, said], text) == [said]
+    # equally sure: the earlier one stays
+    twin = _claim(text, "aides said", "the talks stalled over the weekend", 0.6)
+    assert without_duplicate_claims([colon, twin], text) == [colon]
+
+
+def test_a_content_run_on_over_another_statement_is_cut_back() -> None:
+    from onrecord.analysis.attribution.duplicates import without_duplicate_claims
+
+    text = "Aides said the talks stalled on Friday. Officials also fear a long war, diplomats noted."
+    aides = _claim(text, "Aides said", "the talks stalled on Friday. Officials also fear a long war", 0.6)
+    noted = _claim(text, "noted", "Officials also fear a long war", 0.9)
+    cut, kept = without_duplicate_claims([aides, noted], text)
+    assert kept == noted
+    assert cut.cue == aides.cue and cut.confidence == aides.confidence
+    assert cut.content == Span.of(text, 11, 39) and cut.content.text == "the talks stalled on Friday."
+    assert cut.content_fragments == []
+
+
+def test_a_statement_nested_in_another_keeps_both_cues() -> None:
+    from onrecord.analysis.attribution.duplicates import without_duplicate_claims
+
+    text = "NBC reports that officials said the talks had stalled for good."
+    outer = _claim(text, "reports", "officials said the talks had stalled for good", 0.8)
+    inner = _claim(text, "said", "the talks had stalled for good", 0.9)
+    assert without_duplicate_claims([outer, inner], text) == [outer, inner]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from onrecord.analysis.attribution.calibration import raw_score
+from onrecord.analysis.attribution.duplicates import without_duplicate_claims
 from onrecord.analysis.attribution.features import sentence_bounds
 from onrecord.analysis.attribution.spans import (
     CONTENT,
@@ -292,6 +293,7 @@ def assemble(doc: Doc, paragraphs: Sequence[TaggedParagraph], lexicon: Mapping[s
         for draft in group_contents(doc, cues, contents):
             found.append(_attribution(doc, draft, sources, paragraph, lexicon))
     found.sort(key=lambda a: a.cue.start if a.cue else 0)
+    found = without_duplicate_claims(found, doc.text)
     for number, attribution in enumerate(found, start=1):
         attribution.id = f"a{number}"
     return found

@@ -1,0 +1,98 @@
+"""One statement, one cue: words two cues both claim go to the surer attribution.
+
+The role tagger reads each cue on its own, so two cues near one quote (a colon and a verb, "said" twice, a
+lexicon cue beside a tagged one) can each take the same content, and the reader would see one statement
+twice; or a content runs on into the next sentence, over a statement another cue already holds. PolNeAR
+gives each word of a statement one cue. The one legitimate overlap is nesting, where one cue stands inside
+the other's content ("NBC reports that officials said the talks stalled"): both keep their words.
+
+Surest first, each attribution gives up the characters a surer, non-nested one holds. What is left is its
+content, in fragments where the loss was in the middle; when less than a third of its words are left, it
+was the same statement and the attribution is dropped. On PolNeAR dev (neural model): 14 attributions
+dropped, content F1 0.769 -> 0.771, exact-match 0.610 -> 0.612, end-to-end 0.718 -> 0.719.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from onrecord.model import Attribution, Span
+
+# Of a content's non-space characters. Below it the attribution was the same statement as a surer one; above,
+# its content ran on over another statement and is cut back. On PolNeAR dev (neural model) a third, a half or
+# two fifths score within 0.001 of each other; the lower bound loses fewest statements.
+KEPT_SHARE_MIN = 1 / 3
+
+
+def _fragments(attribution: Attribution) -> list[Span]:
+    return list(attribution.content_fragments) or ([attribution.content] if attribution.content else [])
+
+
+def _characters(attribution: Attribution) -> frozenset[int]:
+    return frozenset(i for span in _fragments(attribution) for i in range(span.start, span.end))
+
+
+def _inside(span: Span | None, characters: frozenset[int]) -> bool:
+    return span is not None and span.end > span.start and all(i in characters for i in range(span.start, span.end))
+
+
+def _nested(a: Attribution, a_chars: frozenset[int], b: Attribution, b_chars: frozenset[int]) -> bool:
+    return _inside(a.cue, b_chars) or _inside(b.cue, a_chars)
+
+
+def _solid(text: str, start: int, end: int) -> Span | None:
+    """``text[start:end]`` without the whitespace at its edges; None if nothing else is left."""
+    part = text[start:end]
+    stripped = part.strip()
+    if not stripped:
+        return None
+    start += len(part) - len(part.lstrip())
+    return Span(start, start + len(stripped), stripped)
+
+
+def _remaining(attribution: Attribution, taken: set[int], text: str) -> list[Span]:
+    """The content fragments less the ``taken`` characters, split where a run of them was cut out."""
+    out = []
+    for span in _fragments(attribution):
+        run_start = None
+        for i in range(span.start, span.end + 1):
+            free = i < span.end and i not in taken
+            if free and run_start is None:
+                run_start = i
+            elif not free and run_start is not None:
+                part = _solid(text, run_start, i)
+                if part is not None:
+                    out.append(part)
+                run_start = None
+    return out
+
+
+def _non_space(spans: Sequence[Span]) -> int:
+    return sum(len("".join(span.text.split())) for span in spans)
+
+
+def without_duplicate_claims(attributions: Sequence[Attribution], text: str) -> list[Attribution]:
+    """The attributions of ``text`` in their order, each cut back to the words no surer, non-nested one claims; one left
+    with less than a third of its words is dropped (ties in confidence: the earlier one is the surer)."""
+    characters = [_characters(a) for a in attributions]
+    surest_first = sorted(range(len(attributions)), key=lambda k: -attributions[k].confidence)
+    kept: dict[int, Attribution] = {}
+    for k in surest_first:
+        attribution = attributions[k]
+        taken = {
+            i
+            for j, other in kept.items()
+            if not _nested(attribution, characters[k], attributions[j], characters[j])
+            for i in characters[j] & characters[k]
+        }
+        if not taken:
+            kept[k] = attribution
+            continue
+        fragments = _fragments(attribution)
+        left = _remaining(attribution, taken, text)
+        if not left or _non_space(left) < KEPT_SHARE_MIN * _non_space(fragments):
+            continue
+        content = Span.of(text, left[0].start, left[-1].end)
+        kept[k] = replace(attribution, content=content, content_fragments=left if len(left) > 1 else [])
+    return [kept[k] for k in sorted(kept)]
