@@ -9,8 +9,8 @@
 3. **The CRFs** (span tagger and role tagger, ``NEURAL_TAGGER_PARAMS`` and ``NEURAL_ROLE_PARAMS``) train on
    the usual features plus the out-of-fold encoder features (:mod:`onrecord.analysis.attribution.neural_features`).
 4. **The encoder's temperature** is chosen on PolNeAR dev when a dev split is given
-   (:mod:`onrecord.training.temperature`): the CRFs learned from the fold encoders, and the shipped one's
-   probabilities are of another sharpness.
+   (:mod:`onrecord.training.temperature`): the CRFs learned how far to trust the encoder from the weaker fold
+   encoders, and the shipped one deserves more.
 
 Out-of-fold probabilities are cached under ``$ONRECORD_CACHE/neural`` (keyed by the articles, folds, epochs
 and seed), so retraining the CRFs alone costs no encoder time.

@@ -1,13 +1,16 @@
 """Choosing the shipped encoder's temperature on PolNeAR dev (the last step of ``onrecord train --model neural``).
 
-The stacked CRFs learned from out-of-fold probabilities: encoders fine-tuned on half of train each, run in
-float32 on the other half. At run time they read the shipped encoder (all of train, int8), whose probabilities
-are of another sharpness, through binned features. One number mends that: the shipped encoder's logits are
-divided by a temperature before the softmax (:func:`onrecord.analysis.attribution.encoder.sharpen`). It is
-chosen on dev, the one labelled set the shipped encoder has not seen, from a short grid, by the mean of the
-three PolNeAR figures (content, exact-match and end-to-end F1); a tie goes to the temperature nearest 1.
-The choice, every figure of the grid and the digest of the weights it was chosen for go to
-``temperature.json`` beside the encoder.
+The stacked CRFs learned how far to trust the encoder from out-of-fold probabilities: encoders fine-tuned on
+half of train each, tagging the other half. The shipped encoder, fine-tuned on all of train, is right more
+often than they were (token accuracy of the most likely label: fold encoders on train 0.830, the shipped one
+on dev 0.855), so the CRFs trust it less than it deserves. One number mends that: the shipped encoder's
+logits are divided by a temperature below 1 before the softmax
+(:func:`onrecord.analysis.attribution.encoder.sharpen`), which moves its probabilities into the bins the
+CRFs trust most (mean top probability on dev 0.881, at temperature 0.5 0.946; the fold encoders' on train
+0.861). The temperature is chosen on dev, the one labelled set the shipped encoder has not seen, from a
+short grid, by the mean of the three PolNeAR figures (content, exact-match and end-to-end F1); a tie goes to
+the temperature nearest 1. The choice, every figure of the grid and the digest of the weights it was chosen
+for go to ``temperature.json`` beside the encoder.
 """
 
 from __future__ import annotations

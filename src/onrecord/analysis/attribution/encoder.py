@@ -12,9 +12,9 @@ prediction from the window where it sits furthest from an edge. A token's probab
 word piece's.
 
 The shipped encoder's logits are divided by a temperature (``temperature.json``, chosen on PolNeAR dev by
-:mod:`onrecord.training.temperature`) before the softmax. The CRFs learned from out-of-fold encoders, each
-fine-tuned on half of train and run in float32; the shipped encoder (all of train, int8) gives probabilities
-of another sharpness, and the CRFs read them through binned features. Without the file the temperature is 1.
+:mod:`onrecord.training.temperature`) before the softmax: the CRFs learned how far to trust the encoder from
+weaker ones (see there), and sharper probabilities fall in the bins they trust most. Without the file the
+temperature is 1.
 """
 
 from __future__ import annotations
