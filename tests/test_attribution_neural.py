@@ -329,3 +329,28 @@ def test_a_bad_thread_count_is_refused_by_name(monkeypatch) -> None:
         TokenEncoder(NEURAL_WEIGHTS_DIR)
     monkeypatch.setenv("ONRECORD_ENCODER_THREADS", "1")
     assert TokenEncoder(NEURAL_WEIGHTS_DIR).threads == 1
+
+
+def test_the_crfs_read_where_the_encoder_starts_and_ends_a_content() -> None:
+    from onrecord.analysis.attribution.neural_features import role_summaries, span_features
+
+    # five tokens: "O", then a content of three (B-CON, I-CON, I-CON), then "O"
+    probabilities = np.zeros((5, len(LABELS)), dtype=np.float32)
+    for k, label in enumerate(["O", "B-CON", "I-CON", "I-CON", "O"]):
+        probabilities[k, LABELS.index(label)] = 1.0
+    tokens = [0, 1, 2, 3, 4]
+    summaries = role_summaries(probabilities, tokens)
+    high, low = summaries[2].content, summaries[0].content
+    assert high != low
+    assert [s.content_start for s in summaries].count(summaries[1].content_start) == 1  # only token 1 starts one
+    assert summaries[0].content_before == "BOS" and summaries[4].content_after == "EOS"
+    assert (summaries[3].content_before, summaries[3].content, summaries[3].content_after) == (high, high, low)
+    features = span_features(probabilities, tokens)
+    assert f"nnCON|nnCON+1={high}|{low}" in features[3]  # the content's last token
+    assert f"nnCON-1|nnCON={low}|{high}" in features[1]  # its first
+    assert f"nnCON|nnCON+1={high}|{high}" in features[2]  # inside
+    # only the tokens given are read, in their order (a paragraph's tokens skip whitespace)
+    assert role_summaries(probabilities, [1, 3]) == [
+        summaries[1]._replace(content_before="BOS", content_after=high),
+        summaries[3]._replace(content_before=high, content_after="EOS"),
+    ]

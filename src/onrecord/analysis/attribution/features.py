@@ -40,7 +40,7 @@ from spacy.attrs import (
 )
 from spacy.tokens import Doc, Token
 
-from onrecord.analysis.attribution.neural_features import span_features
+from onrecord.analysis.attribution.neural_features import RoleSummary, span_features
 from onrecord.analysis.quotes import quote_states_of
 
 _ARGUMENT_DEPS = frozenset({"ccomp", "nsubj", "xcomp", "dobj", "mark", "agent", "prep", "advcl", "nsubjpass"})
@@ -416,13 +416,13 @@ def cue_relative_features(
     cue: tuple[int, int],
     head: Token,
     other_cues: list[tuple[int, int]],
-    neural: list[tuple[str, str, str]] | None = None,
+    neural: list[RoleSummary] | None = None,
 ) -> list[list[str]]:
     """The paragraph's features seen from one cue: for the role tagger that finds its source and content.
 
     ``cue`` is the token range [start, end) of the cue, ``head`` its main word; ``other_cues`` the
     other cues of the paragraph, since a content rarely runs across another cue. ``neural``: per token of
-    ``indices``, the encoder's (label, source bin, content bin) (:func:`.neural_features.role_summaries`).
+    ``indices``, the encoder's summary (:func:`.neural_features.role_summaries`).
     """
     cue_start, cue_end = cue
     sent_starts, _ = sentence_bounds(doc)
@@ -508,8 +508,11 @@ def cue_relative_features(
             ]
         )
         if neural is not None:
-            label, source_bin, content_bin = neural[k]
+            label, source_bin, content_bin, content_start, content_before, content_after = neural[k]
             out[-1] += [
+                f"R:nnBCON|side={content_start}|{side}",
+                f"R:nnCON-1|nnCON|side={content_before}|{content_bin}|{side}",
+                f"R:nnCON|nnCON+1|side={content_bin}|{content_after}|{side}",
                 f"R:nn|side={label}|{side}",
                 f"R:nnSRC|side={source_bin}|{side}",
                 f"R:nnCON|side={content_bin}|{side}",

@@ -4,9 +4,18 @@ The span tagger reads, per token, the encoder's most likely label, the binned pr
 (source, cue, content: B and I together) and the most likely labels of its neighbours; the role tagger reads
 the source and content probabilities joined with the token's side of the cue and its relation to the cue's
 head, since which cue a content belongs to is the role tagger's question, not the encoder's.
+
+Both also read where the encoder puts a content's edges: the binned probability that a content starts at the
+token (B-CON alone) and the token's content bin paired with each neighbour's, so a fall from "content" to
+"not content" marks an end. On PolNeAR dev, with CRFs retrained on the same out-of-fold probabilities, these
+moved exact-match F1 from 0.607 to 0.622 (content 0.767 -> 0.772, end-to-end 0.716 -> 0.719); finer bins
+(13 edges instead of 6) did not help (0.761 / 0.608 / 0.712 without the edge features, 0.772 / 0.620 / 0.719
+with them).
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,9 +37,22 @@ def token_summaries(probabilities: np.ndarray, tokens: list[int]) -> tuple[list[
     return best, bins
 
 
+def _content_starts(probabilities: np.ndarray, tokens: list[int]) -> list[str]:
+    """The binned probability that a content starts at each token (B-CON alone)."""
+    return _bins(np.asarray(probabilities[tokens], dtype=np.float32)[:, LABELS.index("B-CON")])
+
+
+def _neighbours(values: list[str]) -> tuple[list[str], list[str]]:
+    """Each position's left and right neighbour's value ("BOS" / "EOS" at the paragraph's ends)."""
+    return ["BOS", *values[:-1]], [*values[1:], "EOS"]
+
+
 def span_features(probabilities: np.ndarray, tokens: list[int]) -> list[list[str]]:
     """The span tagger's neural features for one paragraph (``tokens``: Doc indices)."""
     best, bins = token_summaries(probabilities, tokens)
+    starts = _content_starts(probabilities, tokens)
+    content = bins["CON"]
+    content_before, content_after = _neighbours(content)
     out = []
     last = len(tokens) - 1
     for k in range(len(tokens)):
@@ -38,6 +60,9 @@ def span_features(probabilities: np.ndarray, tokens: list[int]) -> list[list[str
         following = best[k + 1] if k < last else "EOS"
         out.append(
             [
+                f"nnBCON={starts[k]}",
+                f"nnCON-1|nnCON={content_before[k]}|{content[k]}",
+                f"nnCON|nnCON+1={content[k]}|{content_after[k]}",
                 f"nn={best[k]}",
                 f"nnSRC={bins['SRC'][k]}",
                 f"nnCUE={bins['CUE'][k]}",
@@ -51,7 +76,21 @@ def span_features(probabilities: np.ndarray, tokens: list[int]) -> list[list[str
     return out
 
 
-def role_summaries(probabilities: np.ndarray, tokens: list[int]) -> list[tuple[str, str, str]]:
-    """Per token (most likely label, source bin, content bin): joined with the cue's side by the role tagger."""
+class RoleSummary(NamedTuple):
+    """What the role tagger reads of the encoder at one token (bins as strings, see :func:`_bins`)."""
+
+    label: str  # the most likely label
+    source: str  # source bin
+    content: str  # content bin
+    content_start: str  # B-CON bin
+    content_before: str  # the left neighbour's content bin ("BOS" at the paragraph's start)
+    content_after: str  # the right neighbour's ("EOS" at its end)
+
+
+def role_summaries(probabilities: np.ndarray, tokens: list[int]) -> list[RoleSummary]:
+    """Per token, the encoder's summary that the role tagger joins with the token's side of the cue."""
     best, bins = token_summaries(probabilities, tokens)
-    return list(zip(best, bins["SRC"], bins["CON"], strict=True))
+    content = bins["CON"]
+    before, after = _neighbours(content)
+    starts = _content_starts(probabilities, tokens)
+    return [RoleSummary(*row) for row in zip(best, bins["SRC"], content, starts, before, after, strict=True)]

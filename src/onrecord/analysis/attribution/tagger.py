@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Token
 from onrecord.analysis.attribution.calibration import Calibrator, raw_score
 from onrecord.analysis.attribution.encoder import ENCODER_FILE, TokenEncoder
 from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences, token_arrays
-from onrecord.analysis.attribution.neural_features import role_summaries
+from onrecord.analysis.attribution.neural_features import RoleSummary, role_summaries
 from onrecord.analysis.attribution.spans import (
     CONTENT,
     CUE,
@@ -161,7 +161,7 @@ class AttributionTagger:
         features: list[list[str]],
         cues: list[TaggedSpan],
         cue_marginals: dict[int, float],
-        summaries: list[tuple[str, str, str]] | None = None,
+        summaries: list[RoleSummary] | None = None,
     ) -> list[CueRoles]:
         """Each cue's source and content from the role tagger; confidence from the cue's and content's marginals."""
         assert self.roles is not None
