@@ -243,3 +243,15 @@ def test_a_statement_nested_in_another_keeps_both_cues() -> None:
     outer = _claim(text, "reports", "officials said the talks had stalled for good", 0.8)
     inner = _claim(text, "said", "the talks had stalled for good", 0.9)
     assert without_duplicate_claims([outer, inner], text) == [outer, inner]
+
+
+def test_a_reporting_verb_set_into_the_clause_it_reports_is_a_cue_candidate(nlp: Language) -> None:
+    from onrecord.analysis.attribution.tagger import _parenthetical
+
+    doc = nlp("Allied officials have begun talks with Kyiv about a ceasefire, NBC reports, citing two officials.")
+    by_text = {token.text: token for token in doc}
+    assert _parenthetical(by_text["reports"])
+    assert not _parenthetical(by_text["begun"]) and not _parenthetical(by_text["citing"])
+    # the component turns it into the outlet's attribution of the clause
+    reported = [a for a in doc._.attributions if a.cue is not None and a.cue.text == "reports"]
+    assert reported and reported[0].content is not None and "talks with Kyiv" in reported[0].content.text

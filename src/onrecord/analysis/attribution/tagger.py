@@ -39,6 +39,11 @@ def _impersonal_passive(token: Token) -> bool:
     )
 
 
+def _parenthetical(token: Token) -> bool:
+    """ "..., NBC reports, citing ...": a verb with a subject of its own set into the clause it reports."""
+    return token.dep_ == "parataxis" and any(child.dep_ in ("nsubj", "nsubjpass") for child in token.children)
+
+
 class WeightsMissingError(FileNotFoundError):
     pass
 
@@ -150,7 +155,9 @@ class AttributionTagger:
             token = doc[i]
             strength = self.lexicon.get(lemmas[i], 0.0)
             likely = strength >= (self.lexicon_cue_min or 1.0) or (strength > 0.0 and _impersonal_passive(token))
-            if likely and any(child.dep_ in ("ccomp", "dobj", "xcomp") for child in token.children):
+            if likely and (
+                any(child.dep_ in ("ccomp", "dobj", "xcomp") for child in token.children) or _parenthetical(token)
+            ):
                 found.append(TaggedSpan(CUE, i, i + 1))
         return found
 
