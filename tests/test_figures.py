@@ -56,7 +56,15 @@ def test_shares_leave_statements_without_a_source_out() -> None:
 def corpus(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path | str:
     """The real corpus, ingested into a SQLite file and into a PostgreSQL database: the figures agree on both."""
     folder = tmp_path_factory.mktemp("figures")
-    inputs: list[Path] = [EXAMPLE]
+    # One article sure to hold a statement without a source (an impersonal passive) beside a named one, so
+    # that the two share formulas differ whatever the real articles' statements happen to be.
+    unsourced = folder / "unsourced.txt"
+    unsourced.write_text(
+        "It is understood that the ministry will publish the budget figures next week. "
+        "Finance Minister Anna Berg said on Tuesday that the budget was balanced.",
+        encoding="utf-8",
+    )
+    inputs: list[Path] = [EXAMPLE, unsourced]
     if (POLNEAR / "metadata.tsv").is_file():
         jsonl = folder / "dev.jsonl"
         write_polnear_jsonl(jsonl, POLNEAR, ["dev"], limit=DEV_ARTICLES)
