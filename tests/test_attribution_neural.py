@@ -111,12 +111,13 @@ def test_a_temperature_file_is_checked_and_tied_to_its_weights(tmp_path: Path) -
     import shutil
     import warnings
 
-    from onrecord.analysis.attribution.encoder import TEMPERATURE_FILE, TokenEncoder, encoder_digest
+    from onrecord.analysis.attribution.calibration import model_digest
+    from onrecord.analysis.attribution.encoder import TEMPERATURE_FILE, TokenEncoder
 
     weights = tmp_path / "weights"
     shutil.copytree(NEURAL_WEIGHTS_DIR, weights)
     path = weights / TEMPERATURE_FILE
-    path.write_text(json.dumps({"temperature": 0.7, "models": encoder_digest(weights)}))
+    path.write_text(json.dumps({"temperature": 0.7, "models": model_digest(weights)}))
     assert TokenEncoder(weights).temperature == 0.7
     for body in ('{"temperature": -1}', '{"temperature": "NaN"}', '{"temp": 0.5}', "not json", '["a"]'):
         path.write_text(body)

@@ -20,7 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from onrecord.analysis.attribution.encoder import TEMPERATURE_FILE, encoder_digest, sharpen
+from onrecord.analysis.attribution.calibration import model_digest
+from onrecord.analysis.attribution.encoder import TEMPERATURE_FILE, sharpen
 from onrecord.corpus.polnear import iter_split
 
 GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -94,6 +95,6 @@ def tune_temperature(
 
 def write_temperature(weights_dir: Path, choice: TemperatureChoice) -> Path:
     path = weights_dir / TEMPERATURE_FILE
-    body = choice.as_dict(encoder_digest(weights_dir))
+    body = choice.as_dict(model_digest(weights_dir))
     path.write_text(json.dumps(body, indent=1) + "\n", encoding="utf-8")
     return path

@@ -84,15 +84,16 @@ class Calibrator:
             raise ValueError(f"{path}: not a calibrator file: {exc}") from exc
 
     @classmethod
-    def load(cls, weights_dir: Path) -> Calibrator | None:
+    def load(cls, weights_dir: Path, digest: str | None = None) -> Calibrator | None:
         """The calibrator shipped with the weights in ``weights_dir``; None when there is none or it was fitted
-        for other weights (then confidences are raw scores)."""
+        for other weights (then confidences are raw scores). ``digest``: the folder's :func:`model_digest`,
+        when already computed."""
         path = weights_dir / CALIBRATION_FILE
         if not path.is_file():
             return None
         calibrator = cls.read(path)
         fitted_for = json.loads(path.read_text(encoding="utf-8")).get("models")
-        if fitted_for != model_digest(weights_dir):
+        if fitted_for != (digest if digest is not None else model_digest(weights_dir)):
             warnings.warn(
                 f"{path}: fitted for other attribution weights (digest {fitted_for}); confidences are uncalibrated",
                 stacklevel=2,

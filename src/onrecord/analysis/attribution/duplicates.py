@@ -73,26 +73,27 @@ def _non_space(spans: Sequence[Span]) -> int:
 
 
 def without_duplicate_claims(attributions: Sequence[Attribution], text: str) -> list[Attribution]:
-    """The attributions of ``text`` in their order, each cut back to the words no surer, non-nested one claims; one left
-    with less than a third of its words is dropped (ties in confidence: the earlier one is the surer)."""
-    characters = [_characters(a) for a in attributions]
+    """The attributions of ``text`` in their order, each cut back to the words no surer, non-nested one claims;
+    one left with less than a third of its words is dropped (ties in confidence: the earlier one is the surer).
+    A surer attribution holds only the words it kept itself."""
     surest_first = sorted(range(len(attributions)), key=lambda k: -attributions[k].confidence)
-    kept: dict[int, Attribution] = {}
+    kept: dict[int, tuple[Attribution, frozenset[int]]] = {}
     for k in surest_first:
         attribution = attributions[k]
+        mine = _characters(attribution)
         taken = {
-            i
-            for j, other in kept.items()
-            if not _nested(attribution, characters[k], attributions[j], characters[j])
-            for i in characters[j] & characters[k]
+            i for other, theirs in kept.values() if not _nested(attribution, mine, other, theirs) for i in theirs & mine
         }
         if not taken:
-            kept[k] = attribution
+            kept[k] = (attribution, mine)
             continue
-        fragments = _fragments(attribution)
         left = _remaining(attribution, taken, text)
-        if not left or _non_space(left) < KEPT_SHARE_MIN * _non_space(fragments):
+        if not left or _non_space(left) < KEPT_SHARE_MIN * _non_space(_fragments(attribution)):
             continue
-        content = Span.of(text, left[0].start, left[-1].end)
-        kept[k] = replace(attribution, content=content, content_fragments=left if len(left) > 1 else [])
-    return [kept[k] for k in sorted(kept)]
+        cut = replace(
+            attribution,
+            content=Span.of(text, left[0].start, left[-1].end),
+            content_fragments=left if len(left) > 1 else [],
+        )
+        kept[k] = (cut, _characters(cut))
+    return [kept[k][0] for k in sorted(kept)]

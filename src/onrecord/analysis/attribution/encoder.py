@@ -19,7 +19,6 @@ temperature is 1.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 from spacy.tokens import Doc
+
+from onrecord.analysis.attribution.calibration import model_digest
 
 LABELS = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON")
 ENCODER_FILE = "encoder.onnx"
@@ -162,19 +163,10 @@ def sharpen(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     return softmax(logits / temperature).astype(probabilities.dtype)
 
 
-def encoder_digest(weights_dir: Path) -> str:
-    """A short digest of the encoder and both CRFs, the files a temperature is chosen for."""
-    digest = hashlib.sha256()
-    for name in (ENCODER_FILE, "attribution.crfsuite.gz", "roles.crfsuite.gz"):
-        path = weights_dir / name
-        digest.update(name.encode())
-        digest.update(path.read_bytes() if path.is_file() else b"")
-    return digest.hexdigest()[:16]
-
-
-def read_temperature(weights_dir: Path) -> float:
+def read_temperature(weights_dir: Path, digest: str | None = None) -> float:
     """The temperature in ``weights_dir/temperature.json``; 1.0 without the file or (with a warning) when it
-    was chosen for other weights. A malformed file raises ValueError naming it."""
+    was chosen for other weights (``digest``: the folder's :func:`.calibration.model_digest`, when already
+    computed). A malformed file raises ValueError naming it."""
     path = weights_dir / TEMPERATURE_FILE
     if not path.is_file():
         return 1.0
@@ -186,7 +178,7 @@ def read_temperature(weights_dir: Path) -> float:
     if not math.isfinite(temperature) or temperature <= 0.0:
         raise ValueError(f"{path}: temperature must be a positive number, not {body['temperature']!r}")
     chosen_for = body.get("models")
-    if chosen_for != encoder_digest(weights_dir):
+    if chosen_for != (digest if digest is not None else model_digest(weights_dir)):
         warnings.warn(f"{path}: chosen for other weights (digest {chosen_for}); temperature 1 used", stacklevel=2)
         return 1.0
     return temperature
@@ -232,14 +224,14 @@ class TokenEncoder:
     ``fork``), so a pipeline loaded before ``analyze --jobs N`` forks works in every worker.
     """
 
-    def __init__(self, weights_dir: Path, threads: int | None = None):
+    def __init__(self, weights_dir: Path, threads: int | None = None, digest: str | None = None):
         self.model_path = weights_dir / ENCODER_FILE
         if not self.model_path.is_file():
             raise FileNotFoundError(
                 f"{self.model_path}: the neural encoder is missing; run `onrecord train --model neural`"
             )
         self.tokenizer = load_tokenizer(weights_dir / TOKENIZER_FILE)
-        self.temperature = read_temperature(weights_dir)
+        self.temperature = read_temperature(weights_dir, digest)
         env_threads = os.environ.get(THREADS_ENV, "").strip()
         if threads is None and env_threads and not env_threads.isdigit():
             raise ValueError(f"${THREADS_ENV}={env_threads!r}: not a whole number of threads")

@@ -30,16 +30,13 @@ def _bins(values: np.ndarray) -> list[str]:
 
 
 def token_summaries(probabilities: np.ndarray, tokens: list[int]) -> tuple[list[str], dict[str, list[str]]]:
-    """The tokens' most likely labels, and per span type their binned probabilities."""
+    """The tokens' most likely labels, and their binned probabilities: per span type (B and I together), and
+    under "CON_START" that a content starts there (B-CON alone)."""
     rows = np.asarray(probabilities[tokens], dtype=np.float32)
     best = [LABELS[k] for k in rows.argmax(axis=1).tolist()]
     bins = {name: _bins(rows[:, b] + rows[:, i]) for name, (b, i) in _TYPE_COLUMNS.items()}
+    bins["CON_START"] = _bins(rows[:, LABELS.index("B-CON")])
     return best, bins
-
-
-def _content_starts(probabilities: np.ndarray, tokens: list[int]) -> list[str]:
-    """The binned probability that a content starts at each token (B-CON alone)."""
-    return _bins(np.asarray(probabilities[tokens], dtype=np.float32)[:, LABELS.index("B-CON")])
 
 
 def _neighbours(values: list[str]) -> tuple[list[str], list[str]]:
@@ -50,7 +47,7 @@ def _neighbours(values: list[str]) -> tuple[list[str], list[str]]:
 def span_features(probabilities: np.ndarray, tokens: list[int]) -> list[list[str]]:
     """The span tagger's neural features for one paragraph (``tokens``: Doc indices)."""
     best, bins = token_summaries(probabilities, tokens)
-    starts = _content_starts(probabilities, tokens)
+    starts = bins["CON_START"]
     content = bins["CON"]
     content_before, content_after = _neighbours(content)
     out = []
@@ -92,5 +89,5 @@ def role_summaries(probabilities: np.ndarray, tokens: list[int]) -> list[RoleSum
     best, bins = token_summaries(probabilities, tokens)
     content = bins["CON"]
     before, after = _neighbours(content)
-    starts = _content_starts(probabilities, tokens)
-    return [RoleSummary(*row) for row in zip(best, bins["SRC"], content, starts, before, after, strict=True)]
+    rows = zip(best, bins["SRC"], content, bins["CON_START"], before, after, strict=True)
+    return [RoleSummary(*row) for row in rows]

@@ -10,8 +10,8 @@ import numpy as np
 import pycrfsuite
 from spacy.tokens import Doc, Token
 
-from onrecord.analysis.attribution.calibration import Calibrator, raw_score
-from onrecord.analysis.attribution.encoder import ENCODER_FILE, TokenEncoder
+from onrecord.analysis.attribution.calibration import CALIBRATION_FILE, Calibrator, model_digest, raw_score
+from onrecord.analysis.attribution.encoder import ENCODER_FILE, TEMPERATURE_FILE, TokenEncoder
 from onrecord.analysis.attribution.features import cue_relative_features, doc_sequences, token_arrays
 from onrecord.analysis.attribution.neural_features import RoleSummary, role_summaries
 from onrecord.analysis.attribution.spans import (
@@ -95,9 +95,12 @@ class AttributionTagger:
         self.tagger = tagger
         self.roles = _open_crf(weights_dir / ROLES_FILE)
         # Maps the raw marginal score to P(correct); None leaves confidences raw (see .calibration).
-        self.calibrator: Calibrator | None = Calibrator.load(weights_dir)
+        # The calibrator and the encoder's temperature each name the weights they were fitted for: hash them once.
+        fitted = any((weights_dir / name).is_file() for name in (CALIBRATION_FILE, TEMPERATURE_FILE))
+        digest = model_digest(weights_dir) if fitted else None
+        self.calibrator: Calibrator | None = Calibrator.load(weights_dir, digest)
         # Weights with an encoder are the neural model: CRFs trained on the encoder's probabilities too.
-        self.encoder = TokenEncoder(weights_dir) if (weights_dir / ENCODER_FILE).is_file() else None
+        self.encoder = TokenEncoder(weights_dir, digest=digest) if (weights_dir / ENCODER_FILE).is_file() else None
 
     def encode(self, docs: list[Doc]) -> list[np.ndarray | None]:
         """The encoder's token label probabilities for a batch of Docs (None each without an encoder)."""
