@@ -124,7 +124,8 @@ def _outcomes(
     from onrecord.analysis.extensions import register_extensions
 
     register_extensions()
-    component = AttributionComponent.from_weights(weights)
+    # A fold folder holds no encoder (its probabilities come in ``neural``): say which model it stands for.
+    component = AttributionComponent.from_weights(weights, orphan_contents=neural is not None)
     component.tagger.calibrator = None  # raw scores
     pairs = []
     for k, (document, doc) in enumerate(zip(documents, docs, strict=True)):

@@ -17,6 +17,8 @@ from spacy.tokens import Doc, Token
 from onrecord.analysis.attribution.calibration import raw_score
 from onrecord.analysis.attribution.duplicates import without_duplicate_claims
 from onrecord.analysis.attribution.features import sentence_bounds
+from onrecord.analysis.attribution.orphans import Orphans, find_orphans, nearest_source
+from onrecord.analysis.attribution.records import build_record, cueless_record
 from onrecord.analysis.attribution.spans import (
     CONTENT,
     CUE,
@@ -26,7 +28,6 @@ from onrecord.analysis.attribution.spans import (
     TaggedSpan,
     cue_head,
 )
-from onrecord.analysis.quotes import AMBIGUOUS_QUOTES, OPEN_QUOTES, has_quotation
 from onrecord.analysis.sources.lexicon import (
     COLLECTIVE_NOUNS,
     DOCUMENT_NOUNS,
@@ -34,18 +35,10 @@ from onrecord.analysis.sources.lexicon import (
     OUTLET_NOUNS,
     PEOPLE_NOUNS,
 )
-from onrecord.model import Attribution, AttributionKind, Span
+from onrecord.model import Attribution
 
 SENTENCE_CROSSING_COST = 12  # in tokens: a cue in another sentence must be much nearer to win
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
-BELIEF_LEMMAS = frozenset(
-    {
-        "think", "believe", "fear", "expect", "hope", "worry", "feel", "know", "want", "doubt", "suspect",
-        "assume", "understand", "concern", "consider", "wonder", "suppose", "predict", "anticipate", "like",
-        "hate", "love", "prefer", "wish", "imagine", "see", "view", "trust", "figure", "agree", "estimate",
-    }
-)  # fmt: skip
-RELAY_LEMMAS = frozenset({"cite", "quote"})
 # Participles, gerunds and infinitives: clauses that take their subject from the verb they hang on.
 NON_FINITE_TAGS = frozenset({"VBG", "VBN", "VB"})
 # Common nouns that can name a speaker the tagger left untagged ("the union", "protesters", "the report").
@@ -233,54 +226,12 @@ def group_contents(doc: Doc, cues: Sequence[TaggedSpan], contents: Sequence[Tagg
     return [d for d in drafts if d.contents]
 
 
-def _char_span(doc: Doc, span: TaggedSpan) -> Span:
-    start = doc[span.start].idx
-    last = doc[span.end - 1]
-    # Slice through the spaCy span: Doc.text rebuilds the whole text on every access.
-    return Span(start, last.idx + len(last.text), doc[span.start : span.end].text)
+def assemble(
+    doc: Doc, paragraphs: Sequence[TaggedParagraph], lexicon: Mapping[str, float], orphans: bool = True
+) -> list[Attribution]:
+    """Attributions in text order of their cue (of their content, without one), numbered a1, a2, ...
 
-
-def classify(doc: Doc, head: Token, content_text: str, has_source: bool, relayed: bool) -> AttributionKind:
-    lemma = head.lemma_.lower()
-    stripped = content_text.strip()
-    if lemma == "accord":
-        return AttributionKind.ACCORDING_TO
-    if relayed:
-        return AttributionKind.RELAY
-    if not has_source:
-        return AttributionKind.UNSOURCED
-    if stripped[:1] in OPEN_QUOTES | AMBIGUOUS_QUOTES:
-        return AttributionKind.DIRECT
-    if has_quotation(stripped):
-        return AttributionKind.MIXED
-    if lemma in BELIEF_LEMMAS:
-        return AttributionKind.BELIEF
-    if head.pos_ in ("NOUN", "PROPN"):
-        return AttributionKind.NOMINAL
-    return AttributionKind.INDIRECT
-
-
-def _relayed_source(doc: Doc, head: Token) -> tuple[int, int] | None:
-    """For "X reports, citing Y": the token range of Y, the object of a "citing" that follows the cue.
-
-    The parser hangs "citing" on the cue or on the reported clause's verb, so look at the words
-    right after the cue (a comma between) rather than at its children only.
-    """
-    sentence_end = sentence_bounds(doc)[1][head.i]
-    for i in range(head.i + 1, min(head.i + 4, sentence_end)):
-        token = doc[i]
-        if token.lemma_.lower() in RELAY_LEMMAS and token.tag_ == "VBG":
-            objects = [c for c in token.children if c.dep_ in ("dobj", "pobj", "obj")]
-            if objects:
-                subtree = list(objects[0].subtree)
-                return subtree[0].i, subtree[-1].i + 1
-        if not (token.is_punct or token.lower_ in ("and", "also")):
-            break
-    return None
-
-
-def assemble(doc: Doc, paragraphs: Sequence[TaggedParagraph], lexicon: Mapping[str, float]) -> list[Attribution]:
-    """Attributions in text order of their cue, numbered a1, a2, ..."""
+    ``orphans``: also make attributions of the contents no cue's roles claimed (:mod:`.orphans`)."""
     found: list[Attribution] = []
     for paragraph in paragraphs:
         spans = paragraph.spans
@@ -292,11 +243,76 @@ def assemble(doc: Doc, paragraphs: Sequence[TaggedParagraph], lexicon: Mapping[s
         contents = [s for s in spans if s.type == CONTENT]
         for draft in group_contents(doc, cues, contents):
             found.append(_attribution(doc, draft, sources, paragraph, lexicon))
-    found.sort(key=lambda a: a.cue.start if a.cue else 0)
+    if orphans:
+        found.extend(_orphan_attributions(doc, paragraphs, found, lexicon))
+    found.sort(key=_text_order)
     found = without_duplicate_claims(found, doc.text)
     for number, attribution in enumerate(found, start=1):
         attribution.id = f"a{number}"
     return found
+
+
+def _text_order(attribution: Attribution) -> int:
+    """Where an attribution reads in the text: its cue, or for one without a cue, its content."""
+    anchor = attribution.cue or attribution.content
+    return anchor.start if anchor is not None else 0
+
+
+def _claimed_tokens(doc: Doc, attributions: Sequence[Attribution]) -> set[int]:
+    """The Doc tokens any of the attributions' contents holds."""
+    claimed: set[int] = set()
+    for attribution in attributions:
+        for span in attribution.content_fragments or ([attribution.content] if attribution.content else []):
+            piece = doc.char_span(span.start, span.end, alignment_mode="expand")
+            if piece is not None:
+                claimed.update(range(piece.start, piece.end))
+    return claimed
+
+
+def _orphan_attributions(
+    doc: Doc, paragraphs: Sequence[TaggedParagraph], found: Sequence[Attribution], lexicon: Mapping[str, float]
+) -> list[Attribution]:
+    """Attributions for the span tagger's contents no cue's roles claimed (:mod:`.orphans`)."""
+    out = []
+    for orphans in find_orphans(doc, paragraphs, _claimed_tokens(doc, found)):
+        if orphans.cues:
+            sources = [s for s in orphans.paragraph.spans if s.type == SOURCE]
+            for draft in group_contents(doc, orphans.cues, orphans.contents):
+                out.append(_attribution(doc, draft, sources, orphans.paragraph, lexicon))
+        elif orphans.lead_in is not None:
+            out.append(_lead_in_attribution(doc, orphans, lexicon))
+        else:
+            # Nothing says whether two such contents are one statement: each stands alone.
+            out.extend(_cueless_attribution(doc, orphans, content) for content in orphans.contents)
+    return out
+
+
+def _lead_in_attribution(doc: Doc, orphans: Orphans, lexicon: Mapping[str, float]) -> Attribution:
+    """The contents of a paragraph without cues, given to the cue ending the paragraph before on a colon."""
+    cue, cue_paragraph = orphans.lead_in, orphans.lead_in_paragraph
+    assert cue is not None and cue_paragraph is not None
+    head = cue_head(doc, cue, lexicon)
+    contents = sorted(orphans.contents, key=lambda s: s.start)
+    cue_sources = [s for s in cue_paragraph.spans if s.type == SOURCE]
+    source = _syntactic_source(doc, cue, head, cue_sources, contents)
+    # A lexicon cue the span tagger left "O" has no marginal of its own: it counts as unsure.
+    cue_marginals = [cue_paragraph.confidence.get(i, 0.0) for i in range(cue.start, cue.end)]
+    marginals = orphans.paragraph.confidence
+    content = [marginals[i] for span in contents for i in range(span.start, span.end) if i in marginals]
+    confidence = _calibrated(orphans.paragraph, raw_score(cue_marginals, content))
+    return build_record(doc, head, cue, source, contents, confidence)
+
+
+def _cueless_attribution(doc: Doc, orphans: Orphans, content: TaggedSpan) -> Attribution:
+    """A content whose cue was not found: its source is the nearest tagged one in its paragraph, if any.
+    Without a cue its raw score is 0; the calibrator, fitted with such predictions among the rest, says how
+    often they are right."""
+    source = nearest_source(orphans.paragraph, [content])
+    return cueless_record(doc, source, [content], _calibrated(orphans.paragraph, 0.0))
+
+
+def _calibrated(paragraph: TaggedParagraph, raw: float) -> float:
+    return paragraph.calibrate(raw) if paragraph.calibrate is not None else raw
 
 
 def _attribution(
@@ -315,38 +331,7 @@ def _attribution(
     content = [marginals[i] for span in contents for i in range(span.start, span.end) if i in marginals]
     raw = raw_score(cue, content)
     confidence = paragraph.calibrate(raw) if paragraph.calibrate is not None else raw
-    return _build(doc, head, draft.cue, source, contents, confidence)
-
-
-def _build(
-    doc: Doc,
-    head: Token,
-    cue: TaggedSpan,
-    source: TaggedSpan | None,
-    contents: Sequence[TaggedSpan],
-    confidence: float,
-) -> Attribution:
-    """The Attribution record for a cue, its chosen source and its (sorted, non-empty) contents."""
-    fragments = [_char_span(doc, c) for c in contents]
-    covering = _char_span(doc, TaggedSpan(CONTENT, contents[0].start, max(c.end for c in contents)))
-    source = _without_trailing_separators(doc, source) if source else None
-    source_span = _char_span(doc, source) if source else None
-    relay = None
-    cited = _relayed_source(doc, head)
-    if cited is not None and source_span is not None:
-        relay = source_span
-        source_span = _char_span(doc, TaggedSpan(SOURCE, *cited))
-    content_text = " ".join(f.text for f in fragments)
-    return Attribution(
-        id="",
-        kind=classify(doc, head, content_text, source_span is not None, relay is not None),
-        cue=_char_span(doc, cue),
-        content=covering,
-        source=source_span,
-        content_fragments=fragments if len(fragments) > 1 else [],
-        relay=relay,
-        confidence=round(confidence, 3),
-    )
+    return build_record(doc, head, draft.cue, source, contents, confidence)
 
 
 def _paragraph_from_roles(doc: Doc, paragraph: TaggedParagraph, lexicon: Mapping[str, float]) -> list[Attribution]:
@@ -404,7 +389,7 @@ def _attribution_from_roles(
             return None
     if source is None:
         source = _syntactic_source(doc, roles.cue, head, tagged_sources, contents)
-    return _build(doc, head, roles.cue, source, contents, roles.confidence)
+    return build_record(doc, head, roles.cue, source, contents, roles.confidence)
 
 
 def _source_at(
@@ -444,18 +429,6 @@ def _according_to_object(head: Token) -> TaggedSpan | None:
         return None
     subtree = list(objects[0].subtree)
     return TaggedSpan(SOURCE, subtree[0].i, subtree[-1].i + 1)
-
-
-def _without_trailing_separators(doc: Doc, span: TaggedSpan) -> TaggedSpan:
-    """A source without the commas, colons and full stops the tagger ran it into ("NBC reports, citing ...");
-    closing brackets and quotation marks stay: they close something the source opened."""
-    end = span.end
-    while end - 1 > span.start and (doc[end - 1].text in _SEPARATORS or doc[end - 1].is_space):
-        end -= 1
-    return span if end == span.end else TaggedSpan(span.type, span.start, end)
-
-
-_SEPARATORS = frozenset({",", ";", ":", ".", "--", "—", "–"})
 
 
 def _without(span: TaggedSpan, removed: TaggedSpan, doc: Doc) -> TaggedSpan | None:

@@ -16,6 +16,9 @@ Settings (``nlp.config["components"]["onrecord_attributions"]``):
 - ``lexicon_cue_min``: a verb the tagger left untagged becomes a cue candidate when its cue-lexicon
   strength is at least this and it takes a clause or object (null: off). 0.3 measured best on
   PolNeAR dev.
+- ``orphan_contents``: whether contents the span tagger found but no cue's roles claimed become attributions
+  (:mod:`.orphans`); null means the model's default: on for the neural model, off for the CRFs alone (on
+  PolNeAR dev it lowered their exact-match and end-to-end F1).
 """
 
 from __future__ import annotations
@@ -62,6 +65,7 @@ class AttributionComponent:
         weights_dir: Path | None = None,
         lexicon_cue_min: float | None = LEXICON_CUE_MIN,
         model: str = DEFAULT_MODEL,
+        orphan_contents: bool | None = None,
     ) -> AttributionComponent:
         """``weights_dir`` holds the CRFs and the cue lexicon (and the encoder, for a neural model); None means
         the bundled weights of ``model``. A path to the ``.crfsuite`` file itself is accepted too (its folder is used).
@@ -70,12 +74,14 @@ class AttributionComponent:
             weights_dir = weights_dir.parent
         tagger = AttributionTagger(weights_dir or weights_for(model))
         tagger.lexicon_cue_min = lexicon_cue_min
+        if orphan_contents is not None:
+            tagger.orphan_contents = orphan_contents
         return cls(tagger)
 
     def _annotate(self, doc: Doc, probabilities=None) -> Doc:
         with cached_sentence_bounds(doc):  # the cache lives while the component runs, never in doc.user_data
             tagged = self.tagger.tag(doc, probabilities)
-            doc._.attributions = assemble(doc, tagged, self.tagger.lexicon)
+            doc._.attributions = assemble(doc, tagged, self.tagger.lexicon, orphans=self.tagger.orphan_contents)
         return doc
 
     def __call__(self, doc: Doc) -> Doc:
@@ -105,12 +111,23 @@ class AttributionComponent:
     "onrecord_attributions",
     assigns=["doc._.attributions"],
     requires=["token.dep", "token.lemma", "token.tag", "token.ent_type", "doc.sents"],
-    default_config={"model": DEFAULT_MODEL, "weights_dir": None, "lexicon_cue_min": LEXICON_CUE_MIN},
+    default_config={
+        "model": DEFAULT_MODEL,
+        "weights_dir": None,
+        "lexicon_cue_min": LEXICON_CUE_MIN,
+        "orphan_contents": None,
+    },
 )
 def make_attribution_component(
-    nlp: Language, name: str, model: str, weights_dir: str | None, lexicon_cue_min: float | None
+    nlp: Language,
+    name: str,
+    model: str,
+    weights_dir: str | None,
+    lexicon_cue_min: float | None,
+    orphan_contents: bool | None,
 ) -> AttributionComponent:
     register_extensions()
-    component = AttributionComponent.from_weights(Path(weights_dir) if weights_dir else None, lexicon_cue_min, model)
+    weights = Path(weights_dir) if weights_dir else None
+    component = AttributionComponent.from_weights(weights, lexicon_cue_min, model, orphan_contents)
     component.name = name
     return component

@@ -101,6 +101,9 @@ class AttributionTagger:
         self.calibrator: Calibrator | None = Calibrator.load(weights_dir, digest)
         # Weights with an encoder are the neural model: CRFs trained on the encoder's probabilities too.
         self.encoder = TokenEncoder(weights_dir, digest=digest) if (weights_dir / ENCODER_FILE).is_file() else None
+        # Contents no cue's roles claimed become attributions of their own (.orphans): measured a gain with the
+        # encoder's contents, a loss with the CRFs' alone, so on by default only for the neural model.
+        self.orphan_contents = self.encoder is not None
 
     def encode(self, docs: list[Doc]) -> list[np.ndarray | None]:
         """The encoder's token label probabilities for a batch of Docs (None each without an encoder)."""
