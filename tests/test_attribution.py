@@ -255,3 +255,48 @@ def test_a_reporting_verb_set_into_the_clause_it_reports_is_a_cue_candidate(nlp:
     # the component turns it into the outlet's attribution of the clause
     reported = [a for a in doc._.attributions if a.cue is not None and a.cue.text == "reports"]
     assert reported and reported[0].content is not None and "talks with Kyiv" in reported[0].content.text
+
+
+def test_a_cut_back_quotation_is_classified_again_from_what_it_kept() -> None:
+    from onrecord.analysis.attribution.duplicates import without_duplicate_claims
+
+    text = "“The talks stalled,” aides said, adding that the war would go on for years, officials noted."
+    aides = _claim(
+        text, "aides said", "“The talks stalled,” aides said, adding that the war would go on for years", 0.6
+    )
+    aides.kind = AttributionKind.DIRECT
+    noted = _claim(text, "noted", "“The talks stalled,”", 0.9)
+
+    def by_opening_quote(attribution: Attribution) -> AttributionKind:
+        assert attribution.content is not None
+        opens = attribution.content.text.startswith("“")
+        return AttributionKind.DIRECT if opens else AttributionKind.INDIRECT
+
+    cut, _ = without_duplicate_claims([aides, noted], text, by_opening_quote)
+    assert cut.content is not None and not cut.content.text.startswith("“")
+    assert cut.kind is AttributionKind.INDIRECT
+    # without a reader the kind stays as it was
+    unread, _ = without_duplicate_claims([aides, noted], text)
+    assert unread.kind is AttributionKind.DIRECT
+
+
+def test_the_assembly_reads_a_cut_back_attributions_kind_again(nlp: Language) -> None:
+    from onrecord.analysis.attribution.assemble import _kind_reader
+    from onrecord.analysis.attribution.records import char_span
+    from onrecord.analysis.attribution.spans import CONTENT, TaggedSpan
+
+    doc = nlp("Aides said the talks stalled.")
+    said = doc.text.index("said")
+    attribution = Attribution(
+        id="a1",
+        kind=AttributionKind.DIRECT,
+        cue=Span.of(doc.text, said, said + 4),
+        content=char_span(doc, TaggedSpan(CONTENT, 2, 5)),
+        source=Span.of(doc.text, 0, 5),
+    )
+    assert _kind_reader(doc, {"say": 0.9})(attribution) is AttributionKind.INDIRECT
+    attribution.source = None
+    assert _kind_reader(doc, {"say": 0.9})(attribution) is AttributionKind.UNSOURCED
+    attribution.cue = None
+    attribution.source = Span.of(doc.text, 0, 5)
+    assert _kind_reader(doc, {})(attribution) is AttributionKind.INDIRECT

@@ -9,7 +9,7 @@ object of "according to"), else the nearest tagged source in the sentence, else 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -18,7 +18,7 @@ from onrecord.analysis.attribution.calibration import raw_score
 from onrecord.analysis.attribution.duplicates import without_duplicate_claims
 from onrecord.analysis.attribution.features import sentence_bounds
 from onrecord.analysis.attribution.orphans import Orphans, find_orphans, nearest_source
-from onrecord.analysis.attribution.records import build_record, cueless_record
+from onrecord.analysis.attribution.records import build_record, classify, content_text, cueless_kind, cueless_record
 from onrecord.analysis.attribution.spans import (
     CONTENT,
     CUE,
@@ -35,7 +35,7 @@ from onrecord.analysis.sources.lexicon import (
     OUTLET_NOUNS,
     PEOPLE_NOUNS,
 )
-from onrecord.model import Attribution
+from onrecord.model import Attribution, AttributionKind
 
 SENTENCE_CROSSING_COST = 12  # in tokens: a cue in another sentence must be much nearer to win
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "expl"})
@@ -246,10 +246,26 @@ def assemble(
     if orphans:
         found.extend(_orphan_attributions(doc, paragraphs, found, lexicon))
     found.sort(key=_text_order)
-    found = without_duplicate_claims(found, doc.text)
+    found = without_duplicate_claims(found, doc.text, _kind_reader(doc, lexicon))
     for number, attribution in enumerate(found, start=1):
         attribution.id = f"a{number}"
     return found
+
+
+def _kind_reader(doc: Doc, lexicon: Mapping[str, float]) -> Callable[[Attribution], AttributionKind]:
+    """The kind of an attribution read again from its cue and its content as they stand (after a cut)."""
+
+    def kind_of(attribution: Attribution) -> AttributionKind:
+        text = content_text(attribution)
+        has_source = attribution.source is not None
+        cue = attribution.cue
+        piece = doc.char_span(cue.start, cue.end, alignment_mode="expand") if cue is not None else None
+        if piece is None or len(piece) == 0:
+            return cueless_kind(text, has_source)
+        head = cue_head(doc, TaggedSpan(CUE, piece.start, piece.end), lexicon)
+        return classify(doc, head, text, has_source, attribution.relay is not None)
+
+    return kind_of
 
 
 def _text_order(attribution: Attribution) -> int:

@@ -14,10 +14,10 @@ was the same statement and the attribution is dropped. On PolNeAR dev, with the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from onrecord.model import Attribution, Span
+from onrecord.model import Attribution, AttributionKind, Span
 
 # Of a content's non-space characters. Below it the attribution was the same statement as a surer one; above,
 # its content ran on over another statement and is cut back. On PolNeAR dev (neural model) a third, a half or
@@ -72,10 +72,17 @@ def _non_space(spans: Sequence[Span]) -> int:
     return sum(len("".join(span.text.split())) for span in spans)
 
 
-def without_duplicate_claims(attributions: Sequence[Attribution], text: str) -> list[Attribution]:
+def without_duplicate_claims(
+    attributions: Sequence[Attribution],
+    text: str,
+    kind_of: Callable[[Attribution], AttributionKind] | None = None,
+) -> list[Attribution]:
     """The attributions of ``text`` in their order, each cut back to the words no surer, non-nested one claims;
     one left with less than a third of its words is dropped (ties in confidence: the earlier one is the surer).
-    A surer attribution holds only the words it kept itself."""
+    A surer attribution holds only the words it kept itself.
+
+    ``kind_of``: the kind of a cut-back attribution, read again from what it kept (a quotation whose opening
+    words went to another cue is no longer a direct quote); None keeps the kind it had."""
     surest_first = sorted(range(len(attributions)), key=lambda k: -attributions[k].confidence)
     kept: dict[int, tuple[Attribution, frozenset[int]]] = {}
     for k in surest_first:
@@ -95,5 +102,7 @@ def without_duplicate_claims(attributions: Sequence[Attribution], text: str) -> 
             content=Span.of(text, left[0].start, left[-1].end),
             content_fragments=left if len(left) > 1 else [],
         )
+        if kind_of is not None:
+            cut.kind = kind_of(cut)
         kept[k] = (cut, _characters(cut))
     return [kept[k][0] for k in sorted(kept)]

@@ -33,9 +33,9 @@ def char_span(doc: Doc, span: TaggedSpan) -> Span:
     return Span(start, last.idx + len(last.text), doc[span.start : span.end].text)
 
 
-def _kind_of_content(content_text: str) -> AttributionKind | None:
+def _kind_of_content(words: str) -> AttributionKind | None:
     """DIRECT for a quotation, MIXED for a paraphrase holding one, else None (the cue decides)."""
-    stripped = content_text.strip()
+    stripped = words.strip()
     if stripped[:1] in OPEN_QUOTES | AMBIGUOUS_QUOTES:
         return AttributionKind.DIRECT
     if has_quotation(stripped):
@@ -43,7 +43,8 @@ def _kind_of_content(content_text: str) -> AttributionKind | None:
     return None
 
 
-def classify(doc: Doc, head: Token, content_text: str, has_source: bool, relayed: bool) -> AttributionKind:
+def classify(doc: Doc, head: Token, words: str, has_source: bool, relayed: bool) -> AttributionKind:
+    """The kind from the cue's head word, the content's words and whether a source or a relay was found."""
     lemma = head.lemma_.lower()
     if lemma == "accord":
         return AttributionKind.ACCORDING_TO
@@ -51,7 +52,7 @@ def classify(doc: Doc, head: Token, content_text: str, has_source: bool, relayed
         return AttributionKind.RELAY
     if not has_source:
         return AttributionKind.UNSOURCED
-    by_content = _kind_of_content(content_text)
+    by_content = _kind_of_content(words)
     if by_content is not None:
         return by_content
     if lemma in BELIEF_LEMMAS:
@@ -113,10 +114,10 @@ def build_record(
     if cited is not None and source_span is not None:
         relay = source_span
         source_span = char_span(doc, TaggedSpan(SOURCE, *cited))
-    content_text = " ".join(f.text for f in fragments or [covering])
+    words = " ".join(f.text for f in fragments or [covering])
     return Attribution(
         id="",
-        kind=classify(doc, head, content_text, source_span is not None, relay is not None),
+        kind=classify(doc, head, words, source_span is not None, relay is not None),
         cue=char_span(doc, cue),
         content=covering,
         source=source_span,
@@ -126,6 +127,19 @@ def build_record(
     )
 
 
+def cueless_kind(words: str, has_source: bool) -> AttributionKind:
+    """The kind of a content without a cue: UNSOURCED, else by its quotation marks, else INDIRECT."""
+    if not has_source:
+        return AttributionKind.UNSOURCED
+    return _kind_of_content(words) or AttributionKind.INDIRECT
+
+
+def content_text(attribution: Attribution) -> str:
+    """The words of an attribution's content, its fragments joined by a space."""
+    parts = attribution.content_fragments or ([attribution.content] if attribution.content else [])
+    return " ".join(part.text for part in parts)
+
+
 def cueless_record(
     doc: Doc, source: TaggedSpan | None, contents: Sequence[TaggedSpan], confidence: float
 ) -> Attribution:
@@ -133,11 +147,10 @@ def cueless_record(
     reported text INDIRECT; with no source either, UNSOURCED."""
     covering, fragments = _content_spans(doc, contents)
     source = without_trailing_separators(doc, source) if source else None
-    content_text = " ".join(f.text for f in fragments or [covering])
-    kind = AttributionKind.UNSOURCED if source is None else _kind_of_content(content_text) or AttributionKind.INDIRECT
+    words = " ".join(f.text for f in fragments or [covering])
     return Attribution(
         id="",
-        kind=kind,
+        kind=cueless_kind(words, source is not None),
         cue=None,
         content=covering,
         source=char_span(doc, source) if source else None,
