@@ -4,7 +4,10 @@ Within a paragraph (PolNeAR's attributions stay inside one in 99% of cases), eve
 goes to the nearest cue, counting a sentence boundary between them as a long way; a cue's
 contents become the fragments of one attribution (so "“A,” he said, “B.”" is one interrupted
 quote). The source is the tagged span holding the cue's grammatical subject (or agent, or the
-object of "according to"), else the nearest tagged source in the sentence, else none.
+object of "according to"), else the nearest tagged source in the sentence, else none. With the role
+tagger, each cue's own content comes from it instead, and the span tagger's contents no cue claimed are
+placed by :mod:`.orphans`. Last, words two cues both claim go to the surer one (:mod:`.duplicates`); the
+records themselves are written by :mod:`.records`.
 """
 
 from __future__ import annotations
@@ -345,9 +348,7 @@ def _attribution(
     marginals = paragraph.confidence
     cue = [marginals[i] for i in range(draft.cue.start, draft.cue.end) if i in marginals]
     content = [marginals[i] for span in contents for i in range(span.start, span.end) if i in marginals]
-    raw = raw_score(cue, content)
-    confidence = paragraph.calibrate(raw) if paragraph.calibrate is not None else raw
-    return build_record(doc, head, draft.cue, source, contents, confidence)
+    return build_record(doc, head, draft.cue, source, contents, _calibrated(paragraph, raw_score(cue, content)))
 
 
 def _paragraph_from_roles(doc: Doc, paragraph: TaggedParagraph, lexicon: Mapping[str, float]) -> list[Attribution]:

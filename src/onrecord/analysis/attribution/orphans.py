@@ -20,6 +20,7 @@ from onrecord.analysis.quotes import AMBIGUOUS_QUOTES, OPEN_QUOTES
 
 # An orphan is kept when the span tagger was at least this sure of each of its tokens, and it is long or a
 # quotation. Short unquoted orphans are mostly pieces of statements a cue already holds, or no statement.
+# Chosen on out-of-fold predictions on PolNeAR train; figures, and the rules tried, in docs/attribution.md.
 ORPHAN_MARGINAL_MIN = 0.3
 LONG_CONTENT_TOKENS = 25
 LEAD_IN_PUNCTUATION = frozenset({":"})
