@@ -257,6 +257,8 @@ def tiny_neural_training(out: Path) -> list[str]:
         "4",
         "--epochs",
         "1",
+        "--fold-epochs",
+        "1",
         "--iterations",
         "3",
     ]

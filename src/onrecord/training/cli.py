@@ -39,7 +39,15 @@ import click
 )
 @click.option("--spacy-model", default=None, help="spaCy model to parse with (default: onrecord's).")
 @click.option("--iterations", type=click.IntRange(min=1), default=None, help="CRF training iterations.")
-@click.option("--epochs", type=click.IntRange(min=1), default=None, help="Encoder fine-tuning epochs (neural).")
+@click.option(
+    "--epochs", type=click.IntRange(min=1), default=None, help="The shipped encoder's fine-tuning epochs (neural)."
+)
+@click.option(
+    "--fold-epochs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Each fold encoder's fine-tuning epochs over its half of train (neural).",
+)
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
@@ -55,6 +63,7 @@ def train(
     spacy_model: str | None,
     iterations: int | None,
     epochs: int | None,
+    fold_epochs: int | None,
     limit: int | None,
     verbose: bool,
 ) -> None:
@@ -72,7 +81,7 @@ def train(
             import torch  # noqa: F401
         except ImportError as exc:
             raise click.ClickException("--model neural trains with torch: pip install -e '.[train]'") from exc
-        from onrecord.training.stacked import EPOCHS, train_neural
+        from onrecord.training.stacked import FOLD_EPOCHS, SHIPPED_EPOCHS, train_neural
 
         if dev_dir is not None and not (dev_dir / "text").is_dir():
             raise click.ClickException(f"{dev_dir}: not a PolNeAR split (no text/ directory)")
@@ -84,11 +93,12 @@ def train(
             split_dir,
             output,
             spacy_model or DEFAULT_MODEL,
-            epochs or EPOCHS,
+            epochs or SHIPPED_EPOCHS,
             limit,
             iterations,
             log=click.echo,
             dev_dir=dev_dir,
+            fold_epochs=fold_epochs or FOLD_EPOCHS,
         )
         total = (
             report.parse_seconds
