@@ -257,6 +257,23 @@ def test_a_reporting_verb_set_into_the_clause_it_reports_is_a_cue_candidate(nlp:
     assert reported and reported[0].content is not None and "talks with Kyiv" in reported[0].content.text
 
 
+def test_according_to_is_a_cue_candidate_even_inside_another_cues_content(nlp: Language) -> None:
+    from onrecord.analysis.attribution.spans import CUE, TaggedSpan
+
+    tagger = nlp.get_pipe("onrecord_attributions").tagger
+    doc = nlp("According to the officials, the talks stalled last month, NBC reported.")
+    tokens = list(range(len(doc)))
+    reported = next(t.i for t in doc if t.text == "reported")
+    inside = ["B-CON"] + ["I-CON"] * (reported - 3) + ["O", "B-SRC", "B-CUE", "O"]
+    assert len(inside) == len(doc)
+    assert TaggedSpan(CUE, 0, 2) in tagger._lexicon_cues(doc, tokens, inside)
+    # already a cue, or read as a source: nothing is added
+    tagged = ["B-CUE", "I-CUE", *inside[2:]]
+    assert TaggedSpan(CUE, 0, 2) not in tagger._lexicon_cues(doc, tokens, tagged)
+    as_source = ["B-SRC", "I-SRC", *inside[2:]]
+    assert TaggedSpan(CUE, 0, 2) not in tagger._lexicon_cues(doc, tokens, as_source)
+
+
 def test_a_cut_back_quotation_is_classified_again_from_what_it_kept() -> None:
     from onrecord.analysis.attribution.duplicates import without_duplicate_claims
 

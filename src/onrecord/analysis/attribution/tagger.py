@@ -17,6 +17,7 @@ from onrecord.analysis.attribution.neural_features import RoleSummary, role_summ
 from onrecord.analysis.attribution.spans import (
     CONTENT,
     CUE,
+    SOURCE,
     CueRoles,
     TaggedParagraph,
     TaggedSpan,
@@ -36,6 +37,16 @@ def _impersonal_passive(token: Token) -> bool:
     """ "it is understood / was reported that ...": a passive verb whose subject is a dummy "it"."""
     return token.tag_ == "VBN" and any(
         child.dep_ in ("nsubjpass", "expl") and child.lower_ == "it" for child in token.children
+    )
+
+
+def _according_to(token: Token) -> Token | None:
+    """The "to" of "according to X" (with its object X) when ``token`` is that "according"; else None."""
+    if token.lower_ != "according":
+        return None
+    return next(
+        (c for c in token.children if c.lower_ == "to" and any(g.dep_ == "pobj" for g in c.children)),
+        None,
     )
 
 
@@ -151,14 +162,25 @@ class AttributionTagger:
         return marginals
 
     def _lexicon_cues(self, doc: Doc, tokens: list[int], labels: list[str]) -> list[TaggedSpan]:
-        """Strong lexicon verbs taking a clause or object that the tagger left untagged."""
+        """Strong lexicon verbs taking a clause or object that the tagger left untagged, and any untagged
+        "according to X" (PolNeAR marks every one as a cue)."""
         found = []
         arrays = token_arrays(doc)  # POS and lemma per token without a Token object for each
         poses, lemmas = arrays["pos"], arrays["lem"]
-        for i, label in zip(tokens, labels, strict=True):
-            if label != "O" or poses[i] != "VERB":
+        for k, (i, label) in enumerate(zip(tokens, labels, strict=True)):
+            if poses[i] != "VERB" or label.endswith(CUE):
                 continue
             token = doc[i]
+            to = _according_to(token)
+            if to is not None:
+                # Also inside another cue's content: "According to X, ..., NBC reported" nests two statements.
+                after = k + 1
+                adjacent = after < len(tokens) and tokens[after] == to.i
+                if adjacent and not label.endswith(SOURCE) and not labels[after].endswith((CUE, SOURCE)):
+                    found.append(TaggedSpan(CUE, i, to.i + 1))
+                continue
+            if label != "O":
+                continue
             strength = self.lexicon.get(lemmas[i], 0.0)
             likely = strength >= (self.lexicon_cue_min or 1.0) or (strength > 0.0 and _impersonal_passive(token))
             if likely and (
