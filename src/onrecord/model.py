@@ -230,6 +230,10 @@ class Attribution:
     relay_source_id: str | None = None
     confidence: float = 1.0
 
+    def content_parts(self) -> list[Span]:
+        """The content as it reads: its fragments when the quote is interrupted, else the one span (or none)."""
+        return list(self.content_fragments) or ([self.content] if self.content else [])
+
     def to_dict(self) -> dict[str, Any]:
         return _record_dict(self)
 

@@ -281,7 +281,7 @@ def _claimed_tokens(doc: Doc, attributions: Sequence[Attribution]) -> set[int]:
     """The Doc tokens any of the attributions' contents holds."""
     claimed: set[int] = set()
     for attribution in attributions:
-        for span in attribution.content_fragments or ([attribution.content] if attribution.content else []):
+        for span in attribution.content_parts():
             piece = doc.char_span(span.start, span.end, alignment_mode="expand")
             if piece is not None:
                 claimed.update(range(piece.start, piece.end))

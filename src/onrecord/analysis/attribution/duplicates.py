@@ -25,12 +25,8 @@ from onrecord.model import Attribution, AttributionKind, Span
 KEPT_SHARE_MIN = 1 / 3
 
 
-def _fragments(attribution: Attribution) -> list[Span]:
-    return list(attribution.content_fragments) or ([attribution.content] if attribution.content else [])
-
-
 def _characters(attribution: Attribution) -> frozenset[int]:
-    return frozenset(i for span in _fragments(attribution) for i in range(span.start, span.end))
+    return frozenset(i for span in attribution.content_parts() for i in range(span.start, span.end))
 
 
 def _inside(span: Span | None, characters: frozenset[int]) -> bool:
@@ -54,7 +50,7 @@ def _solid(text: str, start: int, end: int) -> Span | None:
 def _remaining(attribution: Attribution, taken: set[int], text: str) -> list[Span]:
     """The content fragments less the ``taken`` characters, split where a run of them was cut out."""
     out = []
-    for span in _fragments(attribution):
+    for span in attribution.content_parts():
         run_start = None
         for i in range(span.start, span.end + 1):
             free = i < span.end and i not in taken
@@ -95,7 +91,7 @@ def without_duplicate_claims(
             kept[k] = (attribution, mine)
             continue
         left = _remaining(attribution, taken, text)
-        if not left or _non_space(left) < KEPT_SHARE_MIN * _non_space(_fragments(attribution)):
+        if not left or _non_space(left) < KEPT_SHARE_MIN * _non_space(attribution.content_parts()):
             continue
         cut = replace(
             attribution,

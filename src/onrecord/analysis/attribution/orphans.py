@@ -1,11 +1,11 @@
 """Contents the span tagger found that no cue's role tagger claimed, and the cue each most likely belongs to.
 
 The role tagger reads one cue at a time within its paragraph, so a statement whose cue it cannot see is lost
-even when the span tagger marked it as content: a quotation set as its own paragraph after "Limbaugh added:",
-a reader's letter signed "― Esther Tapia", a paragraph of testimony after "He said:". Such an orphan content
-goes to the cue of its own paragraph nearest it (a sentence boundary counting as a long way, as for the CRFs
-alone), else to the cue that ends the paragraph before it on a colon, else it stands without a cue, its source
-the tagged source nearest it in its paragraph (or none).
+even when the span tagger marked it as content: a quotation set as its own paragraph after "the senator
+added:", a reader's letter signed with a dash and a name, a paragraph of testimony after "He said:". Such an
+orphan content goes to the cue of its own paragraph nearest it (a sentence boundary counting as a long way, as
+for the CRFs alone), else to the cue that ends the paragraph before it on a colon, else it stands without a cue,
+its source the tagged source nearest it in its paragraph (or none).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from onrecord.analysis.attribution.spans import CONTENT, CUE, SOURCE, TaggedParagraph, TaggedSpan
+from onrecord.analysis.attribution.spans import CONTENT, SOURCE, TaggedParagraph, TaggedSpan
 from onrecord.analysis.quotes import AMBIGUOUS_QUOTES, OPEN_QUOTES
 
 # An orphan is kept when the span tagger was at least this sure of each of its tokens, and it is long or a
@@ -65,9 +65,8 @@ def unclaimed_contents(doc: Doc, paragraph: TaggedParagraph, claimed: set[int]) 
 
 
 def paragraph_cues(paragraph: TaggedParagraph) -> list[TaggedSpan]:
-    if paragraph.roles is not None:
-        return [roles.cue for roles in paragraph.roles]
-    return [span for span in paragraph.spans if span.type == CUE]
+    """The cues the role tagger read in ``paragraph`` (none when it read none there)."""
+    return [roles.cue for roles in paragraph.roles or []]
 
 
 def lead_in_cue(doc: Doc, paragraph: TaggedParagraph | None) -> TaggedSpan | None:

@@ -136,8 +136,7 @@ def cueless_kind(words: str, has_source: bool) -> AttributionKind:
 
 def content_text(attribution: Attribution) -> str:
     """The words of an attribution's content, its fragments joined by a space."""
-    parts = attribution.content_fragments or ([attribution.content] if attribution.content else [])
-    return " ".join(part.text for part in parts)
+    return " ".join(part.text for part in attribution.content_parts())
 
 
 def cueless_record(

@@ -547,8 +547,7 @@ def innermost_attribution(start: int, end: int, attributions: Iterable[Attributi
     """The attribution whose content holds [start, end) most tightly (fragments when the quote is interrupted)."""
     best: tuple[int, Attribution] | None = None
     for attribution in attributions:
-        pieces = attribution.content_fragments or ([attribution.content] if attribution.content else [])
-        for piece in pieces:
+        for piece in attribution.content_parts():
             if piece.start <= start and end <= piece.end and (best is None or len(piece) < best[0]):
                 best = (len(piece), attribution)
     return best[1] if best else None
