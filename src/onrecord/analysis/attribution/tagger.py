@@ -137,15 +137,23 @@ class AttributionTagger:
             spans = spans_from_labels(sequence.tokens, labels)
             roles = None
             if self.roles is not None:
-                cues = [s for s in spans if s.type == CUE]
-                if self.lexicon_cue_min is not None:
-                    cues += self._lexicon_cues(doc, sequence.tokens, labels)
-                cues.sort(key=lambda s: s.start)
+                cues = self.cue_candidates(doc, sequence.tokens, labels, spans)
                 cue_marginals = self._cue_marginals(sequence.tokens, labels, cues)
                 summaries = role_summaries(probabilities, sequence.tokens) if probabilities is not None else None
                 roles = self._roles(doc, sequence.tokens, sequence.features, cues, cue_marginals, summaries)
             out.append(TaggedParagraph(sequence.tokens, spans, confidence, roles, self.calibrator))
         return out
+
+    def cue_candidates(
+        self, doc: Doc, tokens: list[int], labels: list[str], spans: list[TaggedSpan]
+    ) -> list[TaggedSpan]:
+        """The cues the role tagger reads in one sequence, in order: the span tagger's (``labels`` over ``tokens``,
+        read into ``spans``) and the lexicon's candidates it left untagged. ``bench/cue_oracle.py`` overrides this
+        to measure what better cues would be worth."""
+        cues = [s for s in spans if s.type == CUE]
+        if self.lexicon_cue_min is not None:
+            cues += self._lexicon_cues(doc, tokens, labels)
+        return sorted(cues, key=lambda s: s.start)
 
     def _cue_marginals(self, tokens: list[int], labels: list[str], cues: list[TaggedSpan]) -> dict[int, float]:
         """Token index -> the span tagger's marginal probability that the token is (part of) a cue, for the
