@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+
+from spacy.tokens import Doc
 
 from onrecord.analysis.attribution.component import AttributionComponent
 from onrecord.analysis.attribution.spans import CUE, TaggedSpan
@@ -35,12 +38,12 @@ MODES = ("found", "found, gold extents", "gold")
 class OracleCues:
     """A stand-in for ``cue_candidates`` that hands the role tagger gold cues (or gold extents) for one Doc."""
 
-    def __init__(self, found, mode: str):
+    def __init__(self, found: Callable[..., list[TaggedSpan]], mode: str):
         self.found = found  # the tagger's own cue_candidates
         self.mode = mode
         self.gold: list[GoldCue] = []
 
-    def __call__(self, doc, tokens: list[int], labels: list[str], spans: list[TaggedSpan]) -> list[TaggedSpan]:
+    def __call__(self, doc: Doc, tokens: list[int], labels: list[str], spans: list[TaggedSpan]) -> list[TaggedSpan]:
         found = self.found(doc, tokens, labels, spans)
         if self.mode == "found":
             return found
