@@ -29,6 +29,7 @@ from onrecord.analysis.attribution.spans import (
     CueRoles,
     TaggedParagraph,
     TaggedSpan,
+    according_to_objects,
     cue_head,
 )
 from onrecord.analysis.sources.lexicon import (
@@ -82,7 +83,7 @@ def _grammatical_source_tokens(head: Token) -> list[Token]:
     for child in head.children:
         if child.dep_ == "agent":
             found.extend(grandchild for grandchild in child.children if grandchild.dep_ == "pobj")
-    found.extend(_according_to_objects(head))
+    found.extend(according_to_objects(head))
     found.extend(_authors(head))
     if not found:
         found = _controller(head)
@@ -431,17 +432,9 @@ def _syntactic_source(
     return chosen
 
 
-def _according_to_objects(head: Token) -> list[Token]:
-    """The heads of X in "according to X" (objects of the prepositions under ``head``), when ``head`` is
-    "according"; else none. The one reading of "according to X" for choosing and building sources."""
-    if head.lemma_.lower() != "accord":
-        return []
-    return [obj for prep in head.children if prep.dep_ == "prep" for obj in prep.children if obj.dep_ == "pobj"]
-
-
 def _according_to_object(head: Token) -> TaggedSpan | None:
     """The X of "according to X", as a token range, when ``head`` is "according"."""
-    objects = _according_to_objects(head)
+    objects = according_to_objects(head)
     if not objects:
         return None
     subtree = list(objects[0].subtree)

@@ -65,6 +65,14 @@ def spans_from_labels(indices: Sequence[int], labels: Sequence[str]) -> list[Tag
     return spans
 
 
+def according_to_objects(head: Token) -> list[Token]:
+    """The heads of X in "according to X" (objects of the prepositions under ``head``), when ``head`` is
+    "according"; else none. The one reading of "according to X", for finding cues and choosing sources."""
+    if head.lemma_.lower() != "accord":
+        return []
+    return [obj for prep in head.children if prep.dep_ == "prep" for obj in prep.children if obj.dep_ == "pobj"]
+
+
 def cue_head(doc: Doc, cue: TaggedSpan, lexicon: Mapping[str, float]) -> Token:
     """The cue's main word: its strongest lexicon word, else its syntactic root."""
     tokens = list(doc[cue.start : cue.end])

@@ -21,6 +21,7 @@ from onrecord.analysis.attribution.spans import (
     CueRoles,
     TaggedParagraph,
     TaggedSpan,
+    according_to_objects,
     cue_head,
     spans_from_labels,
 )
@@ -37,16 +38,6 @@ def _impersonal_passive(token: Token) -> bool:
     """ "it is understood / was reported that ...": a passive verb whose subject is a dummy "it"."""
     return token.tag_ == "VBN" and any(
         child.dep_ in ("nsubjpass", "expl") and child.lower_ == "it" for child in token.children
-    )
-
-
-def _according_to(token: Token) -> Token | None:
-    """The "to" of "according to X" (with its object X) when ``token`` is that "according"; else None."""
-    if token.lower_ != "according":
-        return None
-    return next(
-        (c for c in token.children if c.lower_ == "to" and any(g.dep_ == "pobj" for g in c.children)),
-        None,
     )
 
 
@@ -178,17 +169,17 @@ class AttributionTagger:
         for k, (i, label) in enumerate(zip(tokens, labels, strict=True)):
             if poses[i] != "VERB" or label.endswith(CUE):
                 continue
-            token = doc[i]
-            to = _according_to(token)
-            if to is not None:
+            if lemmas[i] == "accord" and (objects := according_to_objects(doc[i])):
                 # Also inside another cue's content: "According to X, ..., NBC reported" nests two statements.
+                to = objects[0].head
                 after = k + 1
                 adjacent = after < len(tokens) and tokens[after] == to.i
                 if adjacent and not label.endswith(SOURCE) and not labels[after].endswith((CUE, SOURCE)):
                     found.append(TaggedSpan(CUE, i, to.i + 1))
                 continue
             if label != "O":
-                continue
+                continue  # a Token object only for the few untagged verbs left
+            token = doc[i]
             strength = self.lexicon.get(lemmas[i], 0.0)
             likely = strength >= (self.lexicon_cue_min or 1.0) or (strength > 0.0 and _impersonal_passive(token))
             if likely and (
